@@ -1,0 +1,7 @@
+//! One module per resource; each owns its routes. `lib.rs` only merges them.
+
+pub mod auth;
+pub mod me;
+pub mod ops;
+pub mod teams;
+pub mod users;

@@ -1,0 +1,122 @@
+//! Domain events: the facts appended to the outbox in the same transaction as the change that
+//! caused them. Consumers (real-time fan-out, automation, notifications, reports) read them at least
+//! once. Payloads carry ids, never personal data such as e-mail addresses.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Role, TeamId, UserId};
+
+/// Version of the on-disk payload format; bump when a variant changes incompatibly.
+pub const EVENT_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DomainEvent {
+    AccountCreated,
+    UserCreated {
+        user_id: UserId,
+        role: Role,
+    },
+    UserUpdated {
+        user_id: UserId,
+        fields: Vec<String>,
+    },
+    UserDeactivated {
+        user_id: UserId,
+    },
+    UserReactivated {
+        user_id: UserId,
+    },
+    TeamCreated {
+        team_id: TeamId,
+    },
+    TeamUpdated {
+        team_id: TeamId,
+        fields: Vec<String>,
+    },
+    TeamDeleted {
+        team_id: TeamId,
+    },
+    TeamMemberAdded {
+        team_id: TeamId,
+        user_id: UserId,
+    },
+    TeamMemberRemoved {
+        team_id: TeamId,
+        user_id: UserId,
+    },
+}
+
+impl DomainEvent {
+    /// The `kind` column: the serde tag, so SQL can filter without parsing the payload.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::AccountCreated => "account_created",
+            Self::UserCreated { .. } => "user_created",
+            Self::UserUpdated { .. } => "user_updated",
+            Self::UserDeactivated { .. } => "user_deactivated",
+            Self::UserReactivated { .. } => "user_reactivated",
+            Self::TeamCreated { .. } => "team_created",
+            Self::TeamUpdated { .. } => "team_updated",
+            Self::TeamDeleted { .. } => "team_deleted",
+            Self::TeamMemberAdded { .. } => "team_member_added",
+            Self::TeamMemberRemoved { .. } => "team_member_removed",
+        }
+    }
+
+    /// The `subject` column: which object the event is about (`user:12`).
+    pub fn subject(&self) -> String {
+        match self {
+            Self::AccountCreated => "account".into(),
+            Self::UserCreated { user_id, .. }
+            | Self::UserUpdated { user_id, .. }
+            | Self::UserDeactivated { user_id }
+            | Self::UserReactivated { user_id } => format!("user:{user_id}"),
+            Self::TeamCreated { team_id }
+            | Self::TeamUpdated { team_id, .. }
+            | Self::TeamDeleted { team_id }
+            | Self::TeamMemberAdded { team_id, .. }
+            | Self::TeamMemberRemoved { team_id, .. } => format!("team:{team_id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_matches_the_serde_tag() {
+        let samples = [
+            DomainEvent::AccountCreated,
+            DomainEvent::UserCreated {
+                user_id: UserId(1),
+                role: Role::Agent,
+            },
+            DomainEvent::UserUpdated {
+                user_id: UserId(1),
+                fields: vec![],
+            },
+            DomainEvent::UserDeactivated { user_id: UserId(1) },
+            DomainEvent::UserReactivated { user_id: UserId(1) },
+            DomainEvent::TeamCreated { team_id: TeamId(1) },
+            DomainEvent::TeamUpdated {
+                team_id: TeamId(1),
+                fields: vec![],
+            },
+            DomainEvent::TeamDeleted { team_id: TeamId(1) },
+            DomainEvent::TeamMemberAdded {
+                team_id: TeamId(1),
+                user_id: UserId(2),
+            },
+            DomainEvent::TeamMemberRemoved {
+                team_id: TeamId(1),
+                user_id: UserId(2),
+            },
+        ];
+        for e in samples {
+            let json = serde_json::to_value(&e).expect("serialisable");
+            assert_eq!(json["kind"], e.kind());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Yingke's domain core: identifiers, newtypes that validate on construction, roles and the
+//! access policy, and the typed `DomainEvent` written to the outbox.
+//!
+//! Everything here is pure: no I/O, no async runtime, no database or HTTP types. Decisions that
+//! can be made without the outside world live here so they can be unit- and property-tested.
+
+pub mod access;
+pub mod event;
+pub mod identity;
+pub mod ids;
+pub mod validation;
+
+pub use access::{AccessDenied, Role};
+pub use event::DomainEvent;
+pub use identity::{Description, Email, Locale, Password, PersonName, TeamName, TokenName};
+pub use ids::{AccountId, TeamId, TokenId, UserId};
+pub use validation::{FieldError, FieldErrors};

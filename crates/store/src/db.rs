@@ -1,0 +1,195 @@
+//! The database handle over both backends, and transactions.
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    PgPool, Postgres, Sqlite, SqlitePool, Transaction,
+    migrate::Migrator,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use crate::Result;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How the SQLite file is opened. The defaults are the durable ones.
+#[derive(Debug, Clone)]
+pub struct SqliteSettings {
+    /// `synchronous=FULL` (true) fsyncs every commit; NORMAL may lose the last commits on power loss.
+    pub synchronous_full: bool,
+    pub readers: u32,
+}
+
+impl Default for SqliteSettings {
+    fn default() -> Self {
+        Self {
+            synchronous_full: true,
+            readers: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database. On SQLite, writes go through a single-connection writer pool (SQLite allows one
+/// writer; queueing in the pool is cheaper and fairer than `SQLITE_BUSY` retries) while reads use
+/// a pool of readers, which WAL lets run beside the writer. On PostgreSQL both are the same pool.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub(crate) read: Pool,
+    pub(crate) write: Pool,
+}
+
+/// A transaction on the writer. Dropped without `commit`, it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same query body against whichever backend a pool or transaction holds.
+/// `$1`-style placeholders and `INSERT … RETURNING` work on both, so most SQL is shared.
+macro_rules! on_pool {
+    ($pool:expr, |$c:ident| $body:expr) => {
+        match $pool {
+            $crate::db::Pool::Sqlite($c) => $body,
+            $crate::db::Pool::Postgres($c) => $body,
+        }
+    };
+}
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use {on_pool, on_tx};
+
+impl Db {
+    /// Opens (creating if missing) the SQLite database at `path` with WAL and the given settings.
+    pub async fn open_sqlite(path: &Path, settings: &SqliteSettings) -> Result<Self> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(if settings.synchronous_full {
+                SqliteSynchronous::Full
+            } else {
+                SqliteSynchronous::Normal
+            })
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(settings.readers.max(1))
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(Self {
+            read: Pool::Sqlite(read),
+            write: Pool::Sqlite(write),
+        })
+    }
+
+    /// Connects to PostgreSQL. `search_path`, when given, confines everything to that schema
+    /// (the tests use one schema per test).
+    pub async fn connect_postgres(url: &str, search_path: Option<&str>) -> Result<Self> {
+        let mut opts = PgConnectOptions::from_str(url)?;
+        if let Some(schema) = search_path {
+            opts = opts.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Self {
+            read: Pool::Postgres(pool.clone()),
+            write: Pool::Postgres(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.write {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend() {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        let m = self.migrator();
+        on_pool!(&self.write, |p| m.run(p).await)?;
+        Ok(())
+    }
+
+    /// Versions of the migrations this binary knows, in order.
+    pub fn known_migrations(&self) -> Vec<i64> {
+        self.migrator().iter().map(|m| m.version).collect()
+    }
+
+    /// True when the database answers and every known migration has been applied.
+    pub async fn is_ready(&self) -> bool {
+        let applied: Result<Vec<i64>, sqlx::Error> = on_pool!(&self.read, |p| {
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(p)
+                .await
+        });
+        match applied {
+            Ok(applied) => self.known_migrations().iter().all(|v| applied.contains(v)),
+            Err(_) => false,
+        }
+    }
+
+    /// Starts a transaction on the writer.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.write {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Closes every connection (on shutdown, so SQLite checkpoints the WAL).
+    pub async fn close(&self) {
+        on_pool!(&self.read, |p| p.close().await);
+        on_pool!(&self.write, |p| p.close().await);
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,13 @@
+//! Repositories, one module per aggregate.
+
+pub mod accounts;
+pub mod credentials;
+pub mod events;
+pub mod teams;
+pub mod users;
+
+pub use accounts::Account;
+pub use credentials::{AccessTokenRow, Credential, NewSession};
+pub use events::StoredEvent;
+pub use teams::{Team, TeamMember};
+pub use users::{NewUser, User, UserPatch};
