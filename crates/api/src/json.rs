@@ -66,15 +66,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                // serde names the outer object as "."; a missing field is reported on the
-                // object, so name the field itself.
+                // serde names the outer object "."; a missing field is reported on the object
+                // that lacks it, so append the field (an unknown one is already in the path).
                 let message = inner.to_string();
                 let message = message
                     .split(" at line ")
                     .next()
                     .unwrap_or(&message)
                     .to_owned();
-                let field = named_field(&message)
+                let field = missing_field(&message)
                     .map(|f| join_path(&path, f))
                     .unwrap_or_else(|| if path == "." { String::new() } else { path });
                 ApiError::validation(FieldErrors::single(field, message))
@@ -88,11 +88,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// The field a "missing field `x`" or "unknown field `x`, expected …" message is about.
-fn named_field(message: &str) -> Option<&str> {
+/// The field a "missing field `x`" message is about.
+fn missing_field(message: &str) -> Option<&str> {
     message
         .strip_prefix("missing field `")
-        .or_else(|| message.strip_prefix("unknown field `"))
         .and_then(|rest| rest.split('`').next())
 }
 

@@ -39,7 +39,6 @@ impl App {
                 (parsed, Some(p))
             }
         };
-        let account_id = self.create_account(&owner.account_name).await?;
         let name = owner
             .email
             .as_str()
@@ -47,23 +46,41 @@ impl App {
             .next()
             .and_then(|local| PersonName::parse(local).ok())
             .unwrap_or_else(|| PersonName::parse("Owner").expect("a constant valid name"));
-        let user = self
-            .create_user_as_operator(
-                Some(account_id),
-                CreateUser {
-                    email: owner.email,
-                    name,
-                    role: Role::Owner,
-                    password,
-                    locale: Locale::ZhCn,
-                },
-            )
+        let owner_input = CreateUser {
+            email: owner.email,
+            name,
+            role: Role::Owner,
+            password,
+            locale: Locale::ZhCn,
+        };
+        let (account_id, user) = self
+            .create_account_with_owner(&owner.account_name, owner_input)
             .await?;
         Ok(Some(Bootstrapped {
             account_id,
             email: user.email,
             generated_password: generated,
         }))
+    }
+
+    /// The operator creates a tenant and its first owner (first start, `yingke admin
+    /// create-account`). The owner's role is forced to owner.
+    pub async fn create_account_with_owner(
+        &self,
+        name: &str,
+        owner: CreateUser,
+    ) -> AppResult<(AccountId, yingke_store::User)> {
+        let account_id = self.create_account(name).await?;
+        let user = self
+            .create_user_as_operator(
+                Some(account_id),
+                CreateUser {
+                    role: Role::Owner,
+                    ..owner
+                },
+            )
+            .await?;
+        Ok((account_id, user))
     }
 
     async fn create_account(&self, name: &str) -> AppResult<AccountId> {

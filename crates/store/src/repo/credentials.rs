@@ -297,3 +297,15 @@ pub async fn clear_login_failures(tx: &mut Tx, email: &str, ip: &str, before: i6
     })?;
     Ok(())
 }
+
+/// Every stored session and token hash. For tests that prove secrets are stored hashed.
+#[doc(hidden)]
+pub async fn all_hashes_for_tests(db: &Db) -> Result<Vec<String>> {
+    Ok(on_pool!(&db.read, |p| {
+        sqlx::query_scalar(
+            "SELECT token_hash FROM sessions UNION ALL SELECT token_hash FROM access_tokens",
+        )
+        .fetch_all(p)
+        .await
+    })?)
+}

@@ -1,0 +1,144 @@
+//! The storage contract, run on SQLite and on PostgreSQL alike.
+
+use yingke_core::{DomainEvent, Locale, Role, TeamId, UserId};
+use yingke_store::{Db, Error, NewUser, Scope, Tx, UserPatch, accounts, events, teams, users};
+use yingke_testkit::both_dbs;
+
+async fn account(db: &Db, name: &str) -> Scope {
+    let mut tx = db.begin().await.expect("begin");
+    let a = accounts::create(&mut tx, name, "Asia/Shanghai", Locale::ZhCn, 1)
+        .await
+        .expect("account");
+    tx.commit().await.expect("commit");
+    Scope::new(a.id)
+}
+
+async fn user(tx: &mut Tx, scope: Scope, email: &str) -> Result<yingke_store::User, Error> {
+    users::insert(
+        tx,
+        scope,
+        NewUser {
+            email,
+            name: "名字",
+            role: Role::Agent,
+            locale: Locale::ZhCn,
+            password_hash: "h",
+        },
+        10,
+    )
+    .await
+}
+
+both_dbs! {
+    async fn reads_are_confined_to_the_scope(db: Db) {
+        let a = account(&db, "A").await;
+        let b = account(&db, "B").await;
+        let mut tx = db.begin().await.expect("begin");
+        let ua = user(&mut tx, a, "u@a.example").await.expect("insert");
+        tx.commit().await.expect("commit");
+        assert_eq!(users::get(&db, a, ua.id).await.expect("found").email, "u@a.example");
+        assert!(matches!(users::get(&db, b, ua.id).await, Err(Error::NotFound)));
+        assert!(users::list(&db, b, 0, 50).await.expect("list").items.is_empty());
+        let mut tx = db.begin().await.expect("begin");
+        let r = users::update(&mut tx, b, ua.id, UserPatch { name: Some("x"), ..Default::default() }, 20).await;
+        assert!(matches!(r, Err(Error::NotFound)));
+    }
+
+    async fn unique_violations_name_the_field(db: Db) {
+        let a = account(&db, "A").await;
+        let b = account(&db, "B").await;
+        let mut tx = db.begin().await.expect("begin");
+        user(&mut tx, a, "dup@a.example").await.expect("first");
+        tx.commit().await.expect("commit");
+        let mut tx = db.begin().await.expect("begin");
+        match user(&mut tx, b, "dup@a.example").await {
+            Err(Error::Conflict { field }) => assert_eq!(field, "users.email"),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        drop(tx);
+        let mut tx = db.begin().await.expect("begin");
+        teams::insert(&mut tx, a, "售后", "", 1).await.expect("team");
+        teams::insert(&mut tx, b, "售后", "", 1).await.expect("the same name in another account");
+        match teams::insert(&mut tx, a, "售后", "", 1).await {
+            Err(Error::Conflict { field }) => assert_eq!(field, "teams.name"),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    async fn a_dropped_transaction_writes_nothing(db: Db) {
+        let a = account(&db, "A").await;
+        {
+            let mut tx = db.begin().await.expect("begin");
+            let u = user(&mut tx, a, "ghost@a.example").await.expect("insert");
+            events::append(&mut tx, a, None, &DomainEvent::UserCreated { user_id: u.id, role: Role::Agent }, 1).await.expect("event");
+        }
+        assert!(users::list(&db, a, 0, 10).await.expect("list").items.is_empty());
+        assert!(events::list_after(&db, a, 0, 10).await.expect("events").is_empty());
+    }
+
+    async fn members_pages_and_team_deletion(db: Db) {
+        let a = account(&db, "A").await;
+        let mut tx = db.begin().await.expect("begin");
+        let t = teams::insert(&mut tx, a, "T", "d", 1).await.expect("team");
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let u = user(&mut tx, a, &format!("m{i}@a.example")).await.expect("user");
+            assert!(teams::add_member(&mut tx, a, t.id, u.id, 5).await.expect("add"));
+            assert!(!teams::add_member(&mut tx, a, t.id, u.id, 6).await.expect("again"));
+            ids.push(u.id);
+        }
+        tx.commit().await.expect("commit");
+        let p = teams::members(&db, a, t.id, 0, 2).await.expect("page");
+        assert_eq!(p.items.len(), 2);
+        let rest = teams::members(&db, a, t.id, p.next_after.expect("more"), 2).await.expect("page");
+        assert_eq!(rest.items.iter().map(|m| m.user.id).collect::<Vec<UserId>>(), ids[2..].to_vec());
+        assert_eq!(teams::get(&db, a, t.id).await.expect("team").member_count, 3);
+        let mut tx = db.begin().await.expect("begin");
+        teams::delete(&mut tx, a, t.id).await.expect("delete");
+        tx.commit().await.expect("commit");
+        assert!(teams::members(&db, a, t.id, 0, 10).await.expect("page").items.is_empty());
+        assert!(matches!(teams::get(&db, a, TeamId(t.id.0)).await, Err(Error::NotFound)));
+    }
+
+    async fn events_keep_their_payload_and_order(db: Db) {
+        let a = account(&db, "A").await;
+        let mut tx = db.begin().await.expect("begin");
+        for i in 1..=3 {
+            events::append(&mut tx, a, Some(UserId(7)), &DomainEvent::TeamCreated { team_id: TeamId(i) }, 100 + i).await.expect("append");
+        }
+        tx.commit().await.expect("commit");
+        let all = events::list_after(&db, a, 0, 10).await.expect("list");
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[2].payload["team_id"], 3);
+        assert_eq!(all[2].payload["v"], 1);
+        let later = events::list_after(&db, a, all[0].seq, 10).await.expect("list");
+        assert_eq!(later.len(), 2);
+    }
+
+    async fn readiness_reports_applied_migrations(db: Db) {
+        assert!(db.is_ready().await);
+        assert!(!db.known_migrations().is_empty());
+    }
+}
+
+#[test]
+fn migrations_are_kept_in_lockstep() {
+    let versions = |dir: &str| {
+        let mut v: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .expect("migrations dir")
+                .filter_map(|e| e.ok())
+                .map(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .split('_')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(versions("sqlite"), versions("postgres"));
+}
