@@ -370,3 +370,38 @@ pub async fn stored_secrets(db: &Db) -> Vec<String> {
         .await
         .expect("read hashes")
 }
+
+/// A fresh PostgreSQL database for tests that run the binary (which takes a plain URL);
+/// dropped with the guard.
+pub struct PgDatabase {
+    pub url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    pub async fn create() -> Self {
+        let name = format!("yingke_bin_{}", uuid::Uuid::new_v4().simple());
+        admin_sql(&format!("CREATE DATABASE {name}")).await;
+        let base = postgres_url();
+        let url = match base.rsplit_once('/') {
+            Some((server, _db)) => format!("{server}/{name}"),
+            None => panic!("YINGKE_TEST_DATABASE_URL has no database part: {base}"),
+        };
+        Self { url, name }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(admin_sql(&sql));
+            }
+        })
+        .join();
+    }
+}

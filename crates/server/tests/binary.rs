@@ -1,0 +1,285 @@
+//! The `yingke` binary as an operator runs it: configuration from the environment, the first
+//! owner, port 0, PostgreSQL through DATABASE_URL, operator commands, JSON logs, SIGTERM.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use serde_json::json;
+use yingke_testkit::PgDatabase;
+
+const BIN: &str = env!("CARGO_BIN_EXE_yingke");
+
+fn temp_dir() -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let d = std::env::temp_dir().join(format!("yingke-bin-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// A running `yingke serve`, its address, and what it printed on stdout.
+struct Served {
+    child: Child,
+    addr: String,
+    stdout: Vec<String>,
+    stderr: mpsc::Receiver<String>,
+}
+
+fn serve(envs: &[(&str, &str)]) -> Served {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("YINGKE_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start yingke");
+    let (err_tx, err_rx) = mpsc::channel();
+    let stderr = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = err_tx.send(line);
+        }
+    });
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut lines = Vec::new();
+    let mut addr = None;
+    // Wait for the address line, then collect the lines printed right after it.
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+        if let Some(rest) = line.strip_prefix("Yingke is listening on ") {
+            addr = rest.split_whitespace().next().map(str::to_owned);
+        }
+        lines.push(line);
+        if addr.is_some() {
+            while let Ok(more) = rx.recv_timeout(Duration::from_millis(300)) {
+                lines.push(more);
+            }
+            break;
+        }
+    }
+    let addr = addr.unwrap_or_else(|| panic!("no address printed; stdout: {lines:?}"));
+    Served {
+        child,
+        addr,
+        stdout: lines,
+        stderr: err_rx,
+    }
+}
+
+impl Served {
+    fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = self.child.wait().expect("wait for yingke");
+        std::thread::sleep(Duration::from_millis(100));
+        let logs = self.stderr.try_iter().collect();
+        (status, logs)
+    }
+}
+
+async fn login(addr: &str, email: &str, password: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{addr}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login request")
+        .status()
+}
+
+#[tokio::test]
+async fn first_start_creates_the_configured_owner_on_a_free_port_and_stops_on_sigterm() {
+    let data = temp_dir();
+    let dir = data.to_str().expect("utf-8 path");
+    let served = serve(&[
+        ("YINGKE_DATA_DIR", dir),
+        ("YINGKE_ADMIN_EMAIL", "boss@shop.example"),
+        ("YINGKE_ADMIN_PASSWORD", "configured-pass-1"),
+        ("YINGKE_LOG_FORMAT", "json"),
+    ]);
+    assert!(served.addr.starts_with("http://127.0.0.1:") && !served.addr.ends_with(":0"));
+    assert!(
+        served
+            .stdout
+            .iter()
+            .any(|l| l.contains("boss@shop.example")),
+        "{:?}",
+        served.stdout
+    );
+    assert!(
+        !served
+            .stdout
+            .iter()
+            .any(|l| l.contains("configured-pass-1")),
+        "a configured password is never echoed"
+    );
+    assert_eq!(
+        login(&served.addr, "boss@shop.example", "configured-pass-1").await,
+        200
+    );
+    assert!(data.join("yingke.db").exists());
+    let ready = reqwest::get(format!("{}/readyz", served.addr))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 200);
+
+    let (status, logs) = served.terminate();
+    assert!(
+        status.success(),
+        "SIGTERM ends the server cleanly: {status:?}"
+    );
+    assert!(!logs.is_empty());
+    for line in &logs {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+        assert!(!line.contains("configured-pass-1"));
+    }
+
+    // A second start finds the owner and creates nothing.
+    let again = serve(&[("YINGKE_DATA_DIR", dir)]);
+    assert!(
+        !again
+            .stdout
+            .iter()
+            .any(|l| l.contains("Created the first account"))
+    );
+    assert_eq!(
+        login(&again.addr, "boss@shop.example", "configured-pass-1").await,
+        200
+    );
+    again.terminate();
+    std::fs::remove_dir_all(data).ok();
+}
+
+#[tokio::test]
+async fn without_a_password_one_is_generated_and_printed_once() {
+    let data = temp_dir();
+    let served = serve(&[("YINGKE_DATA_DIR", data.to_str().expect("utf-8 path"))]);
+    let line = served
+        .stdout
+        .iter()
+        .find(|l| l.contains("with the password"))
+        .expect("password line");
+    let password = line
+        .split("with the password ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("password")
+        .to_owned();
+    assert!(password.len() >= 12);
+    assert_eq!(
+        login(&served.addr, "admin@yingke.local", &password).await,
+        200
+    );
+    let (_, logs) = served.terminate();
+    assert!(
+        !logs.iter().any(|l| l.contains(&password)),
+        "the generated password is not logged"
+    );
+    std::fs::remove_dir_all(data).ok();
+}
+
+#[tokio::test]
+async fn the_same_binary_runs_on_postgresql() {
+    let pg = PgDatabase::create().await;
+    let served = serve(&[
+        ("DATABASE_URL", pg.url.as_str()),
+        ("YINGKE_ADMIN_EMAIL", "pg@shop.example"),
+        ("YINGKE_ADMIN_PASSWORD", "pg-password-1"),
+    ]);
+    assert!(
+        served.stdout.iter().any(|l| l.contains("(PostgreSQL)")),
+        "{:?}",
+        served.stdout
+    );
+    assert_eq!(
+        login(&served.addr, "pg@shop.example", "pg-password-1").await,
+        200
+    );
+    let ready = reqwest::get(format!("{}/readyz", served.addr))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 200);
+    let (status, _) = served.terminate();
+    assert!(status.success());
+
+    // Operator commands work on the same database.
+    let out = Command::new(BIN)
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "agent@shop.example",
+            "--name",
+            "小李",
+            "--role",
+            "agent",
+        ])
+        .env("DATABASE_URL", &pg.url)
+        .output()
+        .expect("run admin create-user");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let password = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Password (shown only this once): "))
+        .expect("printed password");
+    let served = serve(&[("DATABASE_URL", pg.url.as_str())]);
+    assert_eq!(
+        login(&served.addr, "agent@shop.example", password).await,
+        200
+    );
+    served.terminate();
+}
+
+#[test]
+fn operator_commands_explain_bad_input_without_a_panic() {
+    let data = temp_dir();
+    let out = Command::new(BIN)
+        .args(["admin", "create-user", "--email", "nope", "--name", "x"])
+        .env("YINGKE_DATA_DIR", &data)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--email") && !err.contains("panicked"),
+        "{err}"
+    );
+
+    let out = Command::new(BIN)
+        .args(["serve"])
+        .env("DATABASE_URL", "mysql://x")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));
+
+    let out = Command::new(BIN)
+        .arg("default-config")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("listen = \"127.0.0.1:8080\""));
+    std::fs::remove_dir_all(data).ok();
+}
