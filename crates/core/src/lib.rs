@@ -5,12 +5,15 @@
 //! can be made without the outside world live here so they can be unit- and property-tested.
 
 pub mod access;
+pub mod calendar;
 pub mod event;
 pub mod identity;
 pub mod ids;
+pub mod sla_clock;
 pub mod validation;
 
 pub use access::{AccessDenied, Role};
+pub use calendar::{BusinessCalendar, CalendarSpec, WorkSpan};
 pub use event::DomainEvent;
 pub use identity::{Description, Email, Locale, Password, PersonName, TeamName, TokenName};
 pub use ids::{AccountId, TeamId, TokenId, UserId};
