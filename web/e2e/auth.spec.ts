@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test';
+import { OWNER } from './owner';
+import { myName, signInAsOwner } from './session';
+
+test('a wrong password shows an error and stays on the login page', async ({ page }) => {
+  await page.goto('/login');
+  await expect(page.getByRole('heading', { name: '登录' })).toBeVisible();
+  await page.getByLabel('邮箱').fill(OWNER.email);
+  await page.getByLabel('密码').fill('not-the-password');
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('alert')).toHaveText('邮箱或密码错误。');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('signing in as the owner shows the layout with their name and the navigation', async ({ page }) => {
+  await signInAsOwner(page);
+  await expect(page).toHaveURL(/\/users$/);
+  const nav = page.getByRole('navigation', { name: '主导航' });
+  await expect(nav.getByRole('menuitem', { name: '成员' })).toBeVisible();
+  await expect(nav.getByRole('menuitem', { name: '团队' })).toBeVisible();
+  await expect(nav.getByRole('menuitem', { name: '个人设置' })).toBeVisible();
+  await expect(page.getByRole('button', { name: '账号菜单' })).toContainText(await myName(page));
+  await expect(page.getByRole('heading', { name: '成员' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: OWNER.email })).toBeVisible();
+});
+
+test('a page opened before signing in is shown after signing in', async ({ page }) => {
+  await page.goto('/teams');
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel('邮箱').fill(OWNER.email);
+  await page.getByLabel('密码').fill(OWNER.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page).toHaveURL(/\/teams$/);
+  await expect(page.getByRole('heading', { name: '团队' })).toBeVisible();
+});
+
+test('switching to English changes the interface text', async ({ page }) => {
+  await signInAsOwner(page);
+  await page.getByRole('button', { name: '账号菜单' }).click();
+  await page.getByRole('menuitem', { name: 'English' }).click();
+  const nav = page.getByRole('navigation', { name: 'Main navigation' });
+  await expect(nav.getByRole('menuitem', { name: 'Users' })).toBeVisible();
+  await expect(nav.getByRole('menuitem', { name: 'Teams' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'E-mail' })).toBeVisible();
+  // The choice survives a reload.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+});
+
+test('the language can be switched on the login page', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByRole('radiogroup', { name: '语言' }).getByText('English').click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByLabel('E-mail')).toBeVisible();
+});
+
+test('signing out returns to the login page', async ({ page }) => {
+  await signInAsOwner(page);
+  await page.getByRole('button', { name: '账号菜单' }).click();
+  await page.getByRole('menuitem', { name: '退出登录' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/users');
+  await expect(page).toHaveURL(/\/login$/);
+});

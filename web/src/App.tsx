@@ -1,0 +1,73 @@
+import { lazy, useEffect, useState } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { LocaleProvider } from './i18n/LocaleProvider';
+import { setUnauthorizedHandler } from './api/client';
+import { isApiError } from './api/errors';
+import { endSession } from './features/auth/session';
+import { RequireAuth } from './features/auth/RequireAuth';
+
+const LoginPage = lazy(() => import('./features/auth/LoginPage'));
+const AppLayout = lazy(() => import('./features/layout/AppLayout'));
+const UsersPage = lazy(() => import('./features/users/UsersPage'));
+const TeamsPage = lazy(() => import('./features/teams/TeamsPage'));
+const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
+const NotFoundPage = lazy(() => import('./features/layout/NotFoundPage'));
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 30_000,
+        refetchOnWindowFocus: false,
+        // Client errors will not fix themselves; retry only transient failures.
+        retry: (failureCount, error) => failureCount < 2 && !(isApiError(error) && error.status >= 400 && error.status < 500),
+      },
+    },
+  });
+}
+
+/** A 401 on any API call means the session ended: forget it, and RequireAuth sends the user to /login. */
+export function SessionExpiryWatcher() {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    setUnauthorizedHandler(() => endSession(queryClient));
+    return () => setUnauthorizedHandler(null);
+  }, [queryClient]);
+  return null;
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <AppLayout />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Navigate to="/users" replace />} />
+        <Route path="/users" element={<UsersPage />} />
+        <Route path="/teams" element={<TeamsPage />} />
+        <Route path="/profile" element={<ProfilePage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function App() {
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <LocaleProvider>
+        <SessionExpiryWatcher />
+        <BrowserRouter>
+          <AppRoutes />
+        </BrowserRouter>
+      </LocaleProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,145 @@
+import { Suspense, useState } from 'react';
+import { Outlet, useLocation, useNavigate } from 'react-router';
+import { App as AntApp, Avatar, Button, Dropdown, Flex, Layout, Menu, Typography, type MenuProps } from 'antd';
+import {
+  ApartmentOutlined,
+  CheckOutlined,
+  GlobalOutlined,
+  LogoutOutlined,
+  SettingOutlined,
+  ShopOutlined,
+  TeamOutlined,
+  DownOutlined,
+} from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { useCurrentSession, useLogout } from '../auth/session';
+import { setLocale } from '../../i18n';
+import { describeError } from '../../api/errorText';
+import { Brand } from './Brand';
+import { avatarColor } from '../users/UserAvatar';
+import { FullPageSpin } from './FullPageSpin';
+import styles from './AppLayout.module.css';
+
+const COLLAPSED_KEY = 'yingke.sider.collapsed';
+
+/** Pages reachable from the side navigation, in order. */
+const NAV = [
+  { path: '/users', icon: <TeamOutlined />, label: 'nav.users' },
+  { path: '/teams', icon: <ApartmentOutlined />, label: 'nav.teams' },
+  { path: '/profile', icon: <SettingOutlined />, label: 'nav.profile' },
+] as const;
+
+function initialCollapsed(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(COLLAPSED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export default function AppLayout() {
+  const { t, i18n } = useTranslation();
+  const { message } = AntApp.useApp();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const { user, account } = useCurrentSession();
+  const logout = useLogout();
+  const [collapsed, setCollapsed] = useState(initialCollapsed);
+
+  const onCollapse = (value: boolean) => {
+    setCollapsed(value);
+    try {
+      globalThis.localStorage?.setItem(COLLAPSED_KEY, value ? '1' : '0');
+    } catch {
+      // Not remembered; harmless.
+    }
+  };
+
+  const selected = NAV.find((item) => location.pathname.startsWith(item.path))?.path;
+
+  const userMenu: MenuProps['items'] = [
+    { key: 'profile', icon: <SettingOutlined />, label: t('nav.profile') },
+    { type: 'divider' },
+    {
+      type: 'group',
+      key: 'language',
+      label: (
+        <span>
+          <GlobalOutlined /> {t('language.label')}
+        </span>
+      ),
+      children: [
+        {
+          key: 'lang:zh-CN',
+          label: t('language.zh-CN'),
+          extra: i18n.language === 'zh-CN' ? <CheckOutlined /> : undefined,
+        },
+        { key: 'lang:en', label: t('language.en'), extra: i18n.language === 'en' ? <CheckOutlined /> : undefined },
+      ],
+    },
+    { type: 'divider' },
+    { key: 'logout', icon: <LogoutOutlined />, label: t('nav.signOut'), danger: true },
+  ];
+
+  const onUserMenu: MenuProps['onClick'] = ({ key }) => {
+    if (key === 'profile') void navigate('/profile');
+    else if (key === 'lang:zh-CN') void setLocale('zh-CN');
+    else if (key === 'lang:en') void setLocale('en');
+    else if (key === 'logout') {
+      logout.mutate(undefined, {
+        onError: (error) => void message.error(describeError(t, error)),
+      });
+    }
+  };
+
+  return (
+    <Layout className={styles.root}>
+      <Layout.Sider
+        collapsible
+        collapsed={collapsed}
+        onCollapse={onCollapse}
+        width={220}
+        collapsedWidth={64}
+        theme="light"
+        className={styles.sider}
+      >
+        <div className={styles.brand}>
+          <Brand compact={collapsed} size={26} />
+        </div>
+        <nav aria-label={t('nav.main')}>
+          <Menu
+            mode="inline"
+            selectedKeys={selected ? [selected] : []}
+            items={NAV.map((item) => ({ key: item.path, icon: item.icon, label: t(item.label) }))}
+            onClick={({ key }) => void navigate(key)}
+            className={styles.menu}
+          />
+        </nav>
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header className={styles.header}>
+          <Flex align="center" gap={8} className={styles.account}>
+            <ShopOutlined />
+            <Typography.Text strong ellipsis data-testid="account-name">
+              {account.name}
+            </Typography.Text>
+          </Flex>
+          <Dropdown menu={{ items: userMenu, onClick: onUserMenu }} trigger={['click']} placement="bottomRight">
+            <Button type="text" className={styles.userButton} aria-label={t('nav.accountMenu')}>
+              <Avatar size={28} className={styles.avatar} style={{ background: avatarColor(user.id) }}>
+                {user.name.trim().slice(0, 1).toUpperCase() || '?'}
+              </Avatar>
+              <span className={styles.userName}>{user.name}</span>
+              <DownOutlined className={styles.caret} />
+            </Button>
+          </Dropdown>
+        </Layout.Header>
+        <Layout.Content className={styles.content}>
+          <Suspense fallback={<FullPageSpin />}>
+            <Outlet />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

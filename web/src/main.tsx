@@ -1,0 +1,17 @@
+import { StrictMode, Suspense } from 'react';
+import { createRoot } from 'react-dom/client';
+import './i18n';
+import './index.css';
+import { App } from './App';
+import { FullPageSpin } from './features/layout/FullPageSpin';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+
+createRoot(root).render(
+  <StrictMode>
+    <Suspense fallback={<FullPageSpin />}>
+      <App />
+    </Suspense>
+  </StrictMode>,
+);
