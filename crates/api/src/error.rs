@@ -112,6 +112,26 @@ impl From<AppError> for ApiError {
                 )
             },
             AppError::Validation(errors) => Self::validation(errors),
+            AppError::IdentityInvalid => Self {
+                details: vec![FieldError {
+                    field: "identity.hmac".into(),
+                    message: "does not match the user id signed with the channel's identity secret"
+                        .into(),
+                }],
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "identity_invalid",
+                    "The identity is not signed correctly.",
+                )
+            },
+            AppError::RateLimited => Self {
+                retry_after_secs: Some(1),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "Too many requests; slow down.",
+                )
+            },
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 Self::new(

@@ -54,6 +54,10 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "me", description = "The signed-in user and their access tokens"),
         (name = "users", description = "People of the account"),
         (name = "teams", description = "Teams (skill groups) and membership"),
+        (name = "channels", description = "Channels and entry points"),
+        (name = "contacts", description = "Contacts: profile, trail, tags, merge"),
+        (name = "conversations", description = "Conversations, messages, transfer; the agent socket"),
+        (name = "widget", description = "The visitor's side: sessions, messages, the visitor socket"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]
@@ -69,6 +73,13 @@ impl Modify for SecuritySchemes {
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 auth::SESSION_COOKIE,
                 "Session cookie from /api/v1/auth/login. Changes also need the X-CSRF-Token header.",
+            ))),
+        );
+        components.add_security_scheme(
+            "visitor",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`Visitor <visitor_token>` from POST /api/v1/widget/{channel_key}/sessions",
             ))),
         );
         components.add_security_scheme(
@@ -89,6 +100,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::me::router())
         .merge(routes::users::router())
         .merge(routes::teams::router())
+        .merge(routes::channels::router())
+        .merge(routes::contacts::router())
+        .merge(routes::conversations::router())
+        .merge(routes::widget::router())
         .merge(routes::ops::router())
 }
 
@@ -143,12 +158,44 @@ pub fn router(state: AppState, web: Router) -> Router {
                 .into_response()
             }))
             .layer(middleware::from_fn(record_metrics))
+            .layer(middleware::from_fn(widget_cors))
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ))
             .layer(DefaultBodyLimit::max(body_limit)),
     )
+}
+
+/// The widget's REST calls come from the embedding site's pages: any origin may call them (they
+/// carry a visitor token, never cookies). Every other route stays same-origin.
+async fn widget_cors(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/v1/widget/") {
+        return next.run(req).await;
+    }
+    let mut res = if req.method() == axum::http::Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    let h = res.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("authorization, content-type"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    res
 }
 
 async fn record_metrics(req: Request, next: Next) -> Response {

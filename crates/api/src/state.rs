@@ -1,11 +1,15 @@
 //! What every handler can reach.
 
+use std::sync::Arc;
+
 use metrics_exporter_prometheus::PrometheusHandle;
 use yingke_app::App;
+use yingke_realtime::Hub;
 
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    pub hub: Arc<Hub>,
     pub metrics: PrometheusHandle,
     pub http: HttpSettings,
 }

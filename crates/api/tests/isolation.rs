@@ -4,13 +4,20 @@
 
 use serde_json::{Value, json};
 use yingke_core::Role;
-use yingke_testkit::{both_backends, json_of};
+use yingke_testkit::{WidgetChannel, both_backends, json_of};
 
 /// A valid body for each changing route, so a 404 can only come from the account scope.
 fn body_for(method: &str, template: &str) -> Option<Value> {
     match (method, template) {
         ("patch", "/api/v1/users/{id}") => Some(json!({"name": "Mallory"})),
         ("patch", "/api/v1/teams/{id}") => Some(json!({"name": "Taken over"})),
+        ("patch", "/api/v1/channels/{id}") => Some(json!({"name": "Taken over"})),
+        ("post", "/api/v1/channels/{id}/entry-points") => Some(json!({"key": "k", "name": "n"})),
+        ("patch", "/api/v1/contacts/{id}") => Some(json!({"name": "Mallory"})),
+        ("post", "/api/v1/contacts/{id}/merge") => Some(json!({"from_id": 1})),
+        ("patch", "/api/v1/conversations/{id}") => Some(json!({"status": "resolved"})),
+        ("post", "/api/v1/conversations/{id}/messages") => Some(json!({"text": "hi"})),
+        ("post", "/api/v1/conversations/{id}/transfer") => Some(json!({"assignee_id": null})),
         ("put" | "delete" | "get", _) => None,
         _ => panic!("no body known for {method} {template}: extend body_for"),
     }
@@ -29,6 +36,17 @@ both_backends! {
         assert_eq!(b.put(&format!("/api/v1/teams/{b_team}/members/{b_user}")).await.status(), 200);
         let (_, b_token) = json_of(b.post("/api/v1/me/tokens", json!({"name": "B token"})).await).await;
         let b_token_id = b_token["id"].as_i64().expect("id");
+
+        // A conversation, a contact, a channel and an entry point of B.
+        let b_channel = WidgetChannel::create(&b, json!({})).await;
+        let (_, ep) = json_of(b.post(&format!("/api/v1/channels/{}/entry-points", b_channel.id), json!({"key": "b", "name": "B"})).await).await;
+        let b_entry = ep["id"].as_i64().expect("entry id");
+        let token = b_channel.visitor().await;
+        let mut v = b_channel.socket(&token).await;
+        v.send(json!({"type": "send", "client_id": "1", "text": "B 的客户"})).await;
+        let b_conv = v.expect("ack").await["conversation_id"].as_i64().expect("conversation");
+        let (_, c) = json_of(b.get(&format!("/api/v1/conversations/{b_conv}")).await).await;
+        let b_contact = c["contact_id"].as_i64().expect("contact");
 
         let before = (
             json_of(b.get("/api/v1/users").await).await.1,
@@ -53,6 +71,15 @@ both_backends! {
                 v
             } else if template.starts_with("/api/v1/me/tokens/") {
                 vec![template.replace("{id}", &b_token_id.to_string())]
+            } else if template.starts_with("/api/v1/channels/") {
+                vec![template.replace("{id}", &b_channel.id.to_string()).replace("{entry_id}", &b_entry.to_string())]
+            } else if template.starts_with("/api/v1/contacts/") {
+                vec![template.replace("{id}", &b_contact.to_string()).replace("{tag}", "vip")]
+            } else if template.starts_with("/api/v1/conversations/") {
+                vec![template.replace("{id}", &b_conv.to_string()).replace("{tag}", "vip")]
+            } else if template.starts_with("/api/v1/widget/") {
+                // Public by channel key or visitor token, never by an account's ids.
+                continue;
             } else {
                 panic!("no ids of account B known for {template}: extend this test");
             };
@@ -66,7 +93,7 @@ both_backends! {
                 }
             }
         }
-        assert!(checked >= 10, "only {checked} route checks ran");
+        assert!(checked >= 30, "only {checked} route checks ran");
 
         let after = (
             json_of(b.get("/api/v1/users").await).await.1,
@@ -74,6 +101,10 @@ both_backends! {
             json_of(b.get(&format!("/api/v1/teams/{b_team}/members")).await).await.1,
         );
         assert_eq!(before, after, "account B is unchanged");
+        let (_, c) = json_of(b.get(&format!("/api/v1/conversations/{b_conv}")).await).await;
+        assert_eq!((c["status"].as_str(), c["last_seq"].as_i64(), c["assignee_id"].as_i64()), (Some("open"), Some(1), None));
+        let (_, ch) = json_of(b.get(&format!("/api/v1/channels/{}", b_channel.id)).await).await;
+        assert_eq!(ch["name"], "官网");
         let token = b_token["token"].as_str().expect("token");
         let res = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(token).send().await.expect("req");
         assert_eq!(res.status(), 200, "B's token still works");

@@ -25,6 +25,12 @@ pub enum AppError {
     Conflict { field: String },
     #[error("invalid input")]
     Validation(FieldErrors),
+    /// An identity asserted by an embedding site did not carry a valid HMAC.
+    #[error("the identity's HMAC does not match")]
+    IdentityInvalid,
+    /// Too many requests of one kind (a visitor's message flood).
+    #[error("slow down")]
+    RateLimited,
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -7,11 +7,17 @@
 
 pub mod auth;
 mod bootstrap;
+pub mod channels;
 mod clock;
+pub mod contacts;
+pub mod conversations;
 mod error;
+pub mod keyring;
+pub mod live;
 mod secret;
 pub mod teams;
 pub mod users;
+pub mod widget;
 
 use std::sync::Arc;
 
@@ -19,6 +25,8 @@ pub use auth::{LoginInput, NewToken, Principal, SessionCreated, Via};
 pub use bootstrap::{Bootstrapped, FirstOwner};
 pub use clock::{Clock, SystemClock};
 pub use error::{AppError, AppResult};
+pub use keyring::Keyring;
+pub use live::{Live, NoPublisher, Party, Publisher};
 pub use secret::random_password as generate_password;
 pub use yingke_store as store;
 
@@ -32,6 +40,8 @@ pub struct Settings {
     /// Failed sign-ins allowed per e-mail and IP within `login_window_ms` before 429.
     pub login_max_failures: i64,
     pub login_window_ms: i64,
+    /// Longest message text, in characters.
+    pub max_message_chars: usize,
 }
 
 impl Default for Settings {
@@ -40,25 +50,41 @@ impl Default for Settings {
             session_ttl_ms: 30 * 24 * 3600 * 1000,
             login_max_failures: 5,
             login_window_ms: 15 * 60 * 1000,
+            max_message_chars: 10_000,
         }
     }
 }
 
-/// The application: the database, the clock and settings. Cheap to clone.
+/// The application: the database, the clock, the keys, the real-time port and settings.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     db: Db,
     clock: Arc<dyn Clock>,
     settings: Arc<Settings>,
+    keys: Arc<Keyring>,
+    live: Arc<dyn Publisher>,
 }
 
 impl App {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings, keys: Keyring) -> Self {
         Self {
             db,
             clock,
             settings: Arc::new(settings),
+            keys: Arc::new(keys),
+            live: Arc::new(NoPublisher),
         }
+    }
+
+    /// Sends committed changes to connected clients through `publisher`.
+    pub fn with_publisher(mut self, publisher: Arc<dyn Publisher>) -> Self {
+        self.live = publisher;
+        self
+    }
+
+    pub fn keys(&self) -> &Keyring {
+        &self.keys
     }
 
     pub fn db(&self) -> &Db {

@@ -159,3 +159,10 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// The ids of the teams a principal belongs to (for the agent socket's visibility filter).
+    pub async fn team_ids_of(&self, principal: &Principal) -> AppResult<Vec<i64>> {
+        Ok(teams::team_ids_of(&self.db, principal.scope(), principal.user_id()).await?)
+    }
+}

@@ -45,6 +45,49 @@ pub enum DomainEvent {
         team_id: TeamId,
         user_id: UserId,
     },
+    ChannelCreated {
+        channel_id: i64,
+    },
+    ChannelUpdated {
+        channel_id: i64,
+    },
+    ContactCreated {
+        contact_id: i64,
+    },
+    ContactUpdated {
+        contact_id: i64,
+        fields: Vec<String>,
+    },
+    ContactMerged {
+        from: i64,
+        into: i64,
+    },
+    ConversationCreated {
+        conversation_id: i64,
+        contact_id: i64,
+    },
+    MessageCreated {
+        conversation_id: i64,
+        message_id: i64,
+        seq: i64,
+        sender_kind: String,
+        message_kind: String,
+    },
+    ConversationAssigned {
+        conversation_id: i64,
+        assignee_id: Option<UserId>,
+        team_id: Option<TeamId>,
+    },
+    ConversationStatusChanged {
+        conversation_id: i64,
+        from: String,
+        to: String,
+    },
+    ConversationTagged {
+        conversation_id: i64,
+        tag: String,
+        added: bool,
+    },
 }
 
 impl DomainEvent {
@@ -61,6 +104,16 @@ impl DomainEvent {
             Self::TeamDeleted { .. } => "team_deleted",
             Self::TeamMemberAdded { .. } => "team_member_added",
             Self::TeamMemberRemoved { .. } => "team_member_removed",
+            Self::ChannelCreated { .. } => "channel_created",
+            Self::ChannelUpdated { .. } => "channel_updated",
+            Self::ContactCreated { .. } => "contact_created",
+            Self::ContactUpdated { .. } => "contact_updated",
+            Self::ContactMerged { .. } => "contact_merged",
+            Self::ConversationCreated { .. } => "conversation_created",
+            Self::MessageCreated { .. } => "message_created",
+            Self::ConversationAssigned { .. } => "conversation_assigned",
+            Self::ConversationStatusChanged { .. } => "conversation_status_changed",
+            Self::ConversationTagged { .. } => "conversation_tagged",
         }
     }
 
@@ -77,6 +130,30 @@ impl DomainEvent {
             | Self::TeamDeleted { team_id }
             | Self::TeamMemberAdded { team_id, .. }
             | Self::TeamMemberRemoved { team_id, .. } => format!("team:{team_id}"),
+            Self::ChannelCreated { channel_id } | Self::ChannelUpdated { channel_id } => {
+                format!("channel:{channel_id}")
+            }
+            Self::ContactCreated { contact_id } | Self::ContactUpdated { contact_id, .. } => {
+                format!("contact:{contact_id}")
+            }
+            Self::ContactMerged { into, .. } => format!("contact:{into}"),
+            Self::ConversationCreated {
+                conversation_id, ..
+            }
+            | Self::MessageCreated {
+                conversation_id, ..
+            }
+            | Self::ConversationAssigned {
+                conversation_id, ..
+            }
+            | Self::ConversationStatusChanged {
+                conversation_id, ..
+            }
+            | Self::ConversationTagged {
+                conversation_id, ..
+            } => {
+                format!("conversation:{conversation_id}")
+            }
         }
     }
 }

@@ -50,6 +50,11 @@ impl FieldErrors {
         parsed.and_then(|p| self.check(field, p))
     }
 
+    /// Whether an error was recorded for `field`.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
-use yingke_app::{App, AppError, FirstOwner, Settings, SystemClock, users::CreateUser};
+use yingke_app::{App, AppError, FirstOwner, Keyring, Settings, SystemClock, users::CreateUser};
 use yingke_core::{AccountId, Email, Locale, Password, PersonName, Role};
 use yingke_store::{Db, SqliteSettings};
 
@@ -118,11 +118,56 @@ async fn open_db(config: &Config) -> anyhow::Result<Db> {
 async fn ready_app(config: &Config) -> anyhow::Result<App> {
     let db = open_db(config).await?;
     db.migrate().await.context("applying migrations")?;
-    Ok(App::new(db, Arc::new(SystemClock), Settings::default()))
+    let keys = Keyring::from_master(load_secret_key(config)?.as_bytes());
+    Ok(App::new(
+        db,
+        Arc::new(SystemClock),
+        Settings::default(),
+        keys,
+    ))
+}
+
+/// The configured secret, or the one in `<data dir>/secret.key`, created on first use.
+fn load_secret_key(config: &Config) -> anyhow::Result<String> {
+    if let Some(k) = &config.secret_key {
+        return Ok(k.expose().to_owned());
+    }
+    let path = config.data_dir.join("secret.key");
+    if let Ok(k) = std::fs::read_to_string(&path) {
+        return Ok(k.trim().to_owned());
+    }
+    if config.database_url.is_some() {
+        tracing::warn!(
+            "no YINGKE_SECRET_KEY: generating {}; every instance must share it",
+            path.display()
+        );
+    }
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let key = yingke_app::keyring::random_secret_hex();
+    write_private(&path, &key).with_context(|| format!("writing {}", path.display()))?;
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let app = ready_app(&config).await?;
+    let hub = yingke_realtime::Hub::new();
+    let app = ready_app(&config).await?.with_publisher(hub.clone());
     let owner = FirstOwner {
         email: Email::parse(&config.admin_email)
             .map_err(|e| anyhow!("YINGKE_ADMIN_EMAIL {}", e))?,
@@ -142,6 +187,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let state = yingke_api::AppState {
         app: app.clone(),
+        hub,
         metrics: yingke_api::metrics_handle(),
         http: yingke_api::HttpSettings {
             secure_cookies: config.secure_cookies,

@@ -49,6 +49,7 @@ pub struct FileConfig {
     pub trust_proxy_headers: Option<bool>,
     pub body_limit_bytes: Option<usize>,
     pub sqlite_synchronous_full: Option<bool>,
+    pub secret_key: Option<Secret>,
 }
 
 /// Values from the environment and flags (clap fills these; `None` = not given).
@@ -80,6 +81,10 @@ pub struct Overrides {
     /// Log format [default: text]
     #[arg(long, env = "YINGKE_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Server secret (≥ 32 characters) that seals stored secrets and signs visitor tokens; every
+    /// instance must share it [default: generated into <data dir>/secret.key]
+    #[arg(long, env = "YINGKE_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
     /// Log filter, e.g. `info,yingke_app=debug` [default: info]
     #[arg(long, env = "YINGKE_LOG", global = true)]
     pub log_level: Option<String>,
@@ -100,6 +105,7 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     pub body_limit_bytes: usize,
     pub sqlite_synchronous_full: bool,
+    pub secret_key: Option<Secret>,
 }
 
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@yingke.local";
@@ -151,7 +157,18 @@ impl Config {
             trust_proxy_headers: file.trust_proxy_headers.unwrap_or(false),
             body_limit_bytes: file.body_limit_bytes.unwrap_or(1024 * 1024),
             sqlite_synchronous_full: file.sqlite_synchronous_full.unwrap_or(true),
+            secret_key: o
+                .secret_key
+                .clone()
+                .filter(|s| !s.is_empty())
+                .map(Secret::new)
+                .or(file.secret_key),
         };
+        if let Some(k) = &cfg.secret_key
+            && k.expose().len() < 32
+        {
+            bail!("YINGKE_SECRET_KEY must be at least 32 characters");
+        }
         if let Some(url) = &cfg.database_url
             && !(url.expose().starts_with("postgres://")
                 || url.expose().starts_with("postgresql://"))
@@ -200,6 +217,11 @@ trust_proxy_headers = false
 body_limit_bytes = 1048576
 # fsync every SQLite commit (durable). false trades the last commits on power loss for speed.
 sqlite_synchronous_full = true
+
+# Server secret (env YINGKE_SECRET_KEY, ≥ 32 characters): seals stored secrets (channel identity
+# secrets…) and signs visitor tokens. Unset: generated once into <data_dir>/secret.key. Several
+# instances on one PostgreSQL must share the same value.
+# secret_key = "…"
 "#;
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use rust_embed::RustEmbed;
 struct Assets;
 
 pub fn router() -> Router {
-    Router::new().fallback(serve)
+    widget_router().fallback(serve)
 }
 
 async fn serve(method: Method, uri: Uri) -> Response {
@@ -50,4 +50,46 @@ fn file_response(file: rust_embed::EmbeddedFile, path: &str, cache: &'static str
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     res
+}
+
+/// The visitor widget built into `web/widget/dist`: `/widget.js` for the one-line embed and
+/// `/chat/{channel_key}` for the full-page H5 chat.
+#[derive(RustEmbed)]
+#[folder = "../../web/widget/dist"]
+#[allow_missing = true]
+struct WidgetAssets;
+
+pub fn widget_router() -> Router {
+    Router::new()
+        .route(
+            "/widget.js",
+            axum::routing::get(|| async { widget_file("widget.js", "no-cache") }),
+        )
+        .route(
+            "/chat/{channel_key}",
+            axum::routing::get(|| async { widget_file("h5.html", "no-cache") }),
+        )
+        .route(
+            "/widget/{*path}",
+            axum::routing::get(
+                |axum::extract::Path(path): axum::extract::Path<String>| async move {
+                    widget_file(&path, "public, max-age=3600")
+                },
+            ),
+        )
+}
+
+fn widget_file(path: &str, cache: &'static str) -> Response {
+    match WidgetAssets::get(path) {
+        Some(file) => {
+            let mut res = file_response(file, path, cache);
+            // The embed runs on other sites' pages.
+            res.headers_mut().insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+            res
+        }
+        None => yingke_api::ApiError::not_found().into_response(),
+    }
 }

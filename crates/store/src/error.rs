@@ -22,6 +22,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 const UNIQUE_FIELDS: &[(&str, &str)] = &[
     ("users_email_key", "users.email"),
     ("teams_account_id_name_key", "teams.name"),
+    ("entry_points_channel_id_key_key", "entry_points.key"),
+    (
+        "messages_conversation_id_client_id_key",
+        "messages.client_id",
+    ),
+    ("contacts_external_id_key", "contacts.external_id"),
 ];
 
 impl From<sqlx::Error> for Error {

@@ -15,7 +15,7 @@ use std::{
 
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
-use yingke_app::{App, Clock, Settings, users::CreateUser};
+use yingke_app::{App, Clock, Keyring, Settings, users::CreateUser};
 use yingke_core::{AccountId, Email, Locale, Password, PersonName, Role};
 use yingke_store::{Db, SqliteSettings};
 
@@ -139,13 +139,17 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
         let test_db = TestDb::new(backend).await;
         let clock = Arc::new(ManualClock::new(1_790_000_000_000));
-        let app = App::new(test_db.db.clone(), clock.clone(), Settings::default());
+        let hub = yingke_realtime::Hub::new();
+        let keys = Keyring::from_master(uuid::Uuid::new_v4().to_string().as_bytes());
+        let app = App::new(test_db.db.clone(), clock.clone(), Settings::default(), keys)
+            .with_publisher(hub.clone());
         let (account, _) = app
             .create_account_with_owner("Account A", user_input(OWNER_EMAIL, "Owner A", Role::Owner))
             .await
             .expect("first account");
         let state = yingke_api::AppState {
             app: app.clone(),
+            hub,
             metrics: yingke_api::metrics_handle(),
             http: yingke_api::HttpSettings::default(),
         };
@@ -190,12 +194,21 @@ impl TestApp {
             .await
             .expect("login request");
         assert_eq!(res.status(), 200, "sign-in as {email} should succeed");
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("yingke_session="))
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_owned();
         let body: Value = res.json().await.expect("login JSON");
         Session {
             client,
             base: self.base.clone(),
             csrf: body["csrf_token"].as_str().unwrap_or_default().to_owned(),
             user_id: body["user"]["id"].as_i64().unwrap_or_default(),
+            cookie,
         }
     }
 
@@ -256,6 +269,8 @@ pub struct Session {
     pub base: String,
     pub csrf: String,
     pub user_id: i64,
+    /// The session cookie's value (for sockets, which do not share reqwest's cookie jar).
+    pub cookie: String,
 }
 
 impl Session {
@@ -403,5 +418,198 @@ impl Drop for PgDatabase {
             }
         })
         .join();
+    }
+}
+
+/// A WebSocket client speaking the real-time protocol's JSON frames.
+pub struct Ws {
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Ws {
+    /// Connects to `url` (ws://…), with `cookie` as the Cookie header when given.
+    pub async fn connect(url: &str, cookie: Option<&str>) -> Result<Self, String> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = url.into_client_request().map_err(|e| e.to_string())?;
+        if let Some(c) = cookie {
+            req.headers_mut()
+                .insert("cookie", c.parse().map_err(|_| "bad cookie".to_owned())?);
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Self { stream })
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        use futures_util::SinkExt;
+        self.stream
+            .send(tokio_tungstenite::tungstenite::Message::Text(
+                frame.to_string().into(),
+            ))
+            .await
+            .expect("send a frame");
+    }
+
+    pub async fn send_raw(&mut self, text: String) {
+        use futures_util::SinkExt;
+        let _ = self
+            .stream
+            .send(tokio_tungstenite::tungstenite::Message::Text(text.into()))
+            .await;
+    }
+
+    /// The next JSON frame within `ms`, or `None` (timeout or closed).
+    pub async fn next_within(&mut self, ms: u64) -> Option<Value> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(ms);
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??;
+            match msg.ok()? {
+                tokio_tungstenite::tungstenite::Message::Text(t) => {
+                    return serde_json::from_str(t.as_str()).ok();
+                }
+                tokio_tungstenite::tungstenite::Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame of `kind`, skipping others, within 5 s.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        while tokio::time::Instant::now() < deadline {
+            if let Some(f) = self.next_within(5000).await {
+                if f["type"] == kind {
+                    return f;
+                }
+            } else {
+                break;
+            }
+        }
+        panic!("no {kind} frame arrived");
+    }
+
+    /// The next frame of `kind` satisfying `pred`, skipping others, within 5 s.
+    pub async fn expect_where(&mut self, kind: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        while tokio::time::Instant::now() < deadline {
+            match self.next_within(5000).await {
+                Some(f) if f["type"] == kind && pred(&f) => return f,
+                Some(_) => continue,
+                None => break,
+            }
+        }
+        panic!("no matching {kind} frame arrived");
+    }
+
+    /// Frames until `ms` pass without one.
+    pub async fn drain(&mut self, ms: u64) -> Vec<Value> {
+        let mut out = Vec::new();
+        while let Some(f) = self.next_within(ms).await {
+            out.push(f);
+        }
+        out
+    }
+
+    /// Whether the server closed the socket (within 2 s).
+    pub async fn closed(&mut self) -> bool {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+}
+
+/// hex(HMAC-SHA256(secret, user_id)): what an embedding site's server computes.
+pub fn identity_hmac(secret: &str, user_id: &str) -> String {
+    use hmac::{Mac, digest::KeyInit};
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
+        .expect("any key length");
+    mac.update(user_id.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A web-widget channel created through the API, and a way to start visitor sessions on it.
+pub struct WidgetChannel {
+    pub id: i64,
+    pub key: String,
+    pub base: String,
+}
+
+impl WidgetChannel {
+    pub async fn create(admin: &Session, settings: Value) -> Self {
+        let res = admin
+            .post(
+                "/api/v1/channels",
+                json!({"name": "官网", "settings": settings}),
+            )
+            .await;
+        let (status, body) = json_of(res).await;
+        assert_eq!(status, 201, "create channel: {body}");
+        Self {
+            id: body["id"].as_i64().expect("channel id"),
+            key: body["public_key"].as_str().expect("public key").to_owned(),
+            base: admin.base.clone(),
+        }
+    }
+
+    /// Starts a visitor session with `body`; answers (status, body).
+    pub async fn session(&self, body: Value) -> (u16, Value) {
+        let res = Client::new()
+            .post(format!("{}/api/v1/widget/{}/sessions", self.base, self.key))
+            .json(&body)
+            .send()
+            .await
+            .expect("session request");
+        json_of(res).await
+    }
+
+    /// A fresh anonymous visitor's token.
+    pub async fn visitor(&self) -> String {
+        let (status, body) = self
+            .session(json!({"page": {"url": "https://shop.example/", "title": "首页"}}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["visitor_token"].as_str().expect("token").to_owned()
+    }
+
+    /// The visitor's socket, after `welcome`.
+    pub async fn socket(&self, token: &str) -> Ws {
+        let url = format!(
+            "{}/api/v1/widget/ws?token={token}",
+            self.base.replace("http://", "ws://")
+        );
+        let mut ws = Ws::connect(&url, None).await.expect("visitor socket");
+        ws.expect("welcome").await;
+        ws
+    }
+}
+
+impl Session {
+    /// The agent's socket (cookie-authenticated), after `welcome`.
+    pub async fn socket(&self) -> Ws {
+        let url = format!("{}/api/v1/ws", self.base.replace("http://", "ws://"));
+        let cookie = self.cookie_header();
+        let mut ws = Ws::connect(&url, Some(&cookie))
+            .await
+            .expect("agent socket");
+        ws.expect("welcome").await;
+        ws
+    }
+
+    /// The Cookie header this client would send.
+    pub fn cookie_header(&self) -> String {
+        format!("yingke_session={}", self.cookie)
     }
 }

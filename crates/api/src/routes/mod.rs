@@ -1,7 +1,11 @@
 //! One module per resource; each owns its routes. `lib.rs` only merges them.
 
 pub mod auth;
+pub mod channels;
+pub mod contacts;
+pub mod conversations;
 pub mod me;
 pub mod ops;
 pub mod teams;
 pub mod users;
+pub mod widget;

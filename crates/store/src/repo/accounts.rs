@@ -82,3 +82,18 @@ pub async fn list_ids(db: &Db, limit: u32) -> Result<Vec<AccountId>> {
     })?;
     Ok(ids.into_iter().map(AccountId).collect())
 }
+
+/// The next value of a per-account counter (1, 2, 3…), inside the caller's transaction.
+pub async fn next_number(tx: &mut Tx, account: AccountId, name: &str) -> Result<i64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO account_counters (account_id, name, value) VALUES ($1, $2, 1)
+             ON CONFLICT (account_id, name) DO UPDATE SET value = account_counters.value + 1
+             RETURNING value",
+        )
+        .bind(account.0)
+        .bind(name)
+        .fetch_one(c)
+        .await
+    })?)
+}

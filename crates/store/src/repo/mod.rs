@@ -1,6 +1,9 @@
 //! Repositories, one module per aggregate.
 
 pub mod accounts;
+pub mod channels;
+pub mod contacts;
+pub mod conversations;
 pub mod credentials;
 pub mod events;
 pub mod teams;

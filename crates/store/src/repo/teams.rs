@@ -280,3 +280,29 @@ pub async fn member_in(
     })?;
     to_member(row)
 }
+
+/// Whether a user belongs to a team of the account.
+pub async fn is_member(db: &Db, scope: Scope, team: TeamId, user: UserId) -> Result<bool> {
+    let n: i64 = on_pool!(&db.read, |p| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM team_members WHERE account_id = $1 AND team_id = $2 AND user_id = $3",
+        )
+        .bind(scope.id())
+        .bind(team.0)
+        .bind(user.0)
+        .fetch_one(p)
+        .await
+    })?;
+    Ok(n > 0)
+}
+
+/// The teams a user is a member of.
+pub async fn team_ids_of(db: &Db, scope: Scope, user: UserId) -> Result<Vec<i64>> {
+    Ok(on_pool!(&db.read, |p| {
+        sqlx::query_scalar("SELECT team_id FROM team_members WHERE account_id = $1 AND user_id = $2 ORDER BY team_id")
+            .bind(scope.id())
+            .bind(user.0)
+            .fetch_all(p)
+            .await
+    })?)
+}

@@ -1,0 +1,254 @@
+//! Contacts from the agents' side: the profile assembled for the context panel, search, edits,
+//! tags and merging.
+
+use serde_json::Value;
+use yingke_core::{DomainEvent, Email, FieldErrors};
+use yingke_store::{
+    Page,
+    contacts::{self, Contact, ContactPatch, PageView},
+    events,
+};
+
+use crate::{
+    App, AppError, AppResult, Principal, conversations::check_tag, widget::check_attributes,
+};
+
+/// Everything the agent's context panel shows about a contact.
+#[derive(Debug, Clone)]
+pub struct ContactProfile {
+    pub contact: Contact,
+    pub tags: Vec<String>,
+    pub page_views: Vec<PageView>,
+    pub conversation_count: i64,
+    /// Derived: the contact has had more than one conversation.
+    pub returning: bool,
+}
+
+/// A validated change to a contact's profile.
+#[derive(Default)]
+pub struct ContactUpdate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub attributes: Option<Value>,
+}
+
+impl ContactUpdate {
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        if let Some(n) = &self.name
+            && n.chars().count() > 100
+        {
+            e.add("name", "must be at most 100 characters");
+        }
+        if let Some(m) = &self.email
+            && !m.is_empty()
+            && Email::parse(m).is_err()
+        {
+            e.add("email", "must be a valid e-mail address");
+        }
+        if let Some(p) = &self.phone
+            && (p.chars().count() > 40
+                || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)))
+        {
+            e.add("phone", "must be a phone number");
+        }
+        if let Some(a) = &self.attributes {
+            check_attributes(&mut e, "attributes", a);
+        }
+        e.finish()
+    }
+}
+
+impl App {
+    pub async fn contact_profile(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> AppResult<ContactProfile> {
+        let scope = principal.scope();
+        let contact = contacts::get(&self.db, scope, id).await?;
+        let tags = contacts::tags(&self.db, scope, id).await?;
+        let page_views = contacts::page_views(&self.db, scope, id, 50).await?;
+        let conversation_count = contacts::conversation_count(&self.db, scope, id).await?;
+        Ok(ContactProfile {
+            contact,
+            tags,
+            page_views,
+            conversation_count,
+            returning: conversation_count > 1,
+        })
+    }
+
+    /// Live contacts, optionally matching `q` in name, e-mail, phone or external id.
+    pub async fn search_contacts(
+        &self,
+        principal: &Principal,
+        q: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> AppResult<Page<Contact>> {
+        let q = q.map(str::trim).filter(|q| !q.is_empty());
+        Ok(contacts::search(&self.db, principal.scope(), q, after, limit).await?)
+    }
+
+    pub async fn update_contact(
+        &self,
+        principal: &Principal,
+        id: i64,
+        input: ContactUpdate,
+    ) -> AppResult<ContactProfile> {
+        input.validate()?;
+        let scope = principal.scope();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = contacts::get_in(&mut tx, scope, id).await?;
+        let email = input.email.as_deref().map(|e| {
+            Email::parse(e)
+                .map(|e| e.as_str().to_owned())
+                .unwrap_or_default()
+        });
+        let mut attributes = before.attributes.clone();
+        if let (Some(Value::Object(new)), Value::Object(cur)) = (&input.attributes, &mut attributes)
+        {
+            for (k, v) in new {
+                if v.is_null() {
+                    cur.remove(k);
+                } else {
+                    cur.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let patch = ContactPatch {
+            name: input.name.as_deref().map(str::trim),
+            email: email.as_deref(),
+            phone: input.phone.as_deref().map(str::trim),
+            attributes: input.attributes.as_ref().map(|_| &attributes),
+            ..Default::default()
+        };
+        contacts::update(&mut tx, scope, id, patch, before.last_seen_at).await?;
+        let mut fields = Vec::new();
+        for (f, set) in [
+            ("name", input.name.is_some()),
+            ("email", input.email.is_some()),
+            ("phone", input.phone.is_some()),
+            ("attributes", input.attributes.is_some()),
+        ] {
+            if set {
+                fields.push(f.to_owned());
+            }
+        }
+        events::append(
+            &mut tx,
+            scope,
+            Some(principal.user_id()),
+            &DomainEvent::ContactUpdated {
+                contact_id: id,
+                fields,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.contact_profile(principal, id).await
+    }
+
+    pub async fn tag_contact(
+        &self,
+        principal: &Principal,
+        id: i64,
+        tag: &str,
+        on: bool,
+    ) -> AppResult<Vec<String>> {
+        let tag = check_tag(tag)?;
+        let scope = principal.scope();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        contacts::get_in(&mut tx, scope, id).await?;
+        let changed = if on {
+            contacts::add_tag(&mut tx, scope, id, &tag).await?
+        } else {
+            contacts::remove_tag(&mut tx, scope, id, &tag).await?
+        };
+        if changed {
+            let e = DomainEvent::ContactUpdated {
+                contact_id: id,
+                fields: vec!["tags".into()],
+            };
+            events::append(&mut tx, scope, Some(principal.user_id()), &e, now).await?;
+        }
+        tx.commit().await?;
+        Ok(contacts::tags(&self.db, scope, id).await?)
+    }
+
+    /// Merges contact `from` into `into`: conversations, page views and tags move; `from` stays
+    /// as a pointer to `into`. Supervisors and above.
+    pub async fn merge_contacts(
+        &self,
+        principal: &Principal,
+        from: i64,
+        into: i64,
+    ) -> AppResult<ContactProfile> {
+        if !principal.role().at_least(yingke_core::Role::Supervisor) {
+            return Err(yingke_core::AccessDenied::RoleTooLow.into());
+        }
+        let scope = principal.scope();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        // Existence in the caller's account first: another account's id is "not found",
+        // whatever else is wrong with the request.
+        let b = contacts::get_in(&mut tx, scope, into).await?;
+        let a = contacts::get_in(&mut tx, scope, from).await.map_err(|_| {
+            AppError::Validation(FieldErrors::single(
+                "from_id",
+                "is not a contact of this account",
+            ))
+        })?;
+        if from == into {
+            return Err(FieldErrors::single("from_id", "must be another contact").into());
+        }
+        if a.merged_into_id.is_some() || b.merged_into_id.is_some() {
+            return Err(AppError::Refused {
+                field: "into".into(),
+                message: "a merged contact cannot be merged again".into(),
+            });
+        }
+        if a.external_id.is_some() && b.external_id.is_some() && a.external_id != b.external_id {
+            return Err(AppError::Refused {
+                field: "into".into(),
+                message: "both contacts have verified identities".into(),
+            });
+        }
+        contacts::merge(&mut tx, scope, from, into).await?;
+        // Keep whatever the survivor lacks.
+        let patch = ContactPatch {
+            external_id: if b.external_id.is_none() {
+                a.external_id.as_deref()
+            } else {
+                None
+            },
+            name: (b.name.is_empty() && !a.name.is_empty()).then_some(a.name.as_str()),
+            email: (b.email.is_empty() && !a.email.is_empty()).then_some(a.email.as_str()),
+            phone: (b.phone.is_empty() && !a.phone.is_empty()).then_some(a.phone.as_str()),
+            attributes: None,
+        };
+        contacts::update(
+            &mut tx,
+            scope,
+            into,
+            patch,
+            b.last_seen_at.max(a.last_seen_at),
+        )
+        .await?;
+        events::append(
+            &mut tx,
+            scope,
+            Some(principal.user_id()),
+            &DomainEvent::ContactMerged { from, into },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.contact_profile(principal, into).await
+    }
+}

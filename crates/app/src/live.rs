@@ -1,0 +1,53 @@
+//! The real-time port: after a change commits, use cases hand what connected clients should see to
+//! a [`Publisher`]. Delivery is best effort (clients resync by sequence); the outbox is the record.
+
+use std::sync::Arc;
+
+use yingke_core::AccountId;
+use yingke_store::conversations::{Conversation, Message};
+
+/// Who did something, as clients see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Contact(i64),
+    Agent(i64),
+}
+
+/// Something connected clients of one account may need to see.
+#[derive(Debug, Clone)]
+pub enum Live {
+    /// A committed message (notes included; the gateway keeps them from visitors).
+    Message {
+        conversation: Arc<Conversation>,
+        message: Arc<Message>,
+        sender_name: String,
+    },
+    /// A conversation changed: `created`, `updated`, `assigned`, `resolved`, `reopened`.
+    Conversation {
+        conversation: Arc<Conversation>,
+        event: &'static str,
+    },
+    Typing {
+        conversation: Arc<Conversation>,
+        from: Party,
+        on: bool,
+    },
+    Read {
+        conversation: Arc<Conversation>,
+        by: Party,
+        seq: i64,
+    },
+    /// An agent's status changed.
+    Presence { user_id: i64, status: &'static str },
+}
+
+pub trait Publisher: Send + Sync + 'static {
+    fn publish(&self, account: AccountId, live: Live);
+}
+
+/// Publishes nowhere (operator commands, tests of use cases alone).
+pub struct NoPublisher;
+
+impl Publisher for NoPublisher {
+    fn publish(&self, _: AccountId, _: Live) {}
+}

@@ -1,0 +1,12 @@
+//! Yingke's real time: the wire shapes of messages and conversations (shared with the REST API),
+//! the per-account fan-out [`Hub`] that implements the app's publisher port, and the WebSocket
+//! [`gateway`] for visitors and agents (docs/protocol/realtime.md).
+//!
+//! Live delivery is best effort; clients resync by sequence. Nothing here writes state except
+//! through the app's use cases.
+
+pub mod gateway;
+mod hub;
+pub mod wire;
+
+pub use hub::Hub;
