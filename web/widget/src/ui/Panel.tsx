@@ -1,0 +1,107 @@
+import { useEffect } from 'preact/hooks';
+import type { ChatState } from '../controller';
+import { Composer } from './Composer';
+import { useUi } from './context';
+import { Csat } from './Csat';
+import { AlertIcon, ChevronDownIcon, CloseIcon } from './icons';
+import { MessageList } from './MessageList';
+import { PreChatForm } from './PreChatForm';
+
+export function Panel({ state }: { state: ChatState }) {
+  const { t, controller, mode } = useUi();
+
+  useEffect(() => {
+    controller.setVisible(true);
+    return () => controller.setVisible(false);
+  }, [controller]);
+
+  const name = state.config?.channel.name?.trim() || t('panel_label');
+  const initial = Array.from(name)[0]?.toUpperCase() ?? '';
+  const statusText =
+    state.phase !== 'ready'
+      ? t('status_connecting')
+      : state.connection === 'open'
+        ? t('status_online')
+        : state.connection === 'connecting'
+          ? t('status_connecting')
+          : t('status_offline');
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && mode === 'embed') {
+      e.stopPropagation();
+      controller.close();
+    }
+  };
+
+  let body;
+  if (state.phase === 'loading' && !state.config) {
+    body = (
+      <div class="yk-center" role="status">
+        <span class="yk-spinner" aria-hidden="true" />
+        <span>{t('loading')}</span>
+      </div>
+    );
+  } else if (state.phase === 'error') {
+    body = (
+      <div class="yk-center" role="alert">
+        <span class="yk-center-icon">
+          <AlertIcon />
+        </span>
+        <span>{t(state.error ?? 'error_generic')}</span>
+        {state.error !== 'error_channel_not_found' && (
+          <button type="button" class="yk-primary-btn yk-small" onClick={() => void controller.load()}>
+            {t('retry')}
+          </button>
+        )}
+      </div>
+    );
+  } else if (state.needsForm && state.config) {
+    body = (
+      <div class="yk-scroll">
+        <PreChatForm fields={state.config.pre_chat_form} />
+      </div>
+    );
+  } else {
+    body = (
+      <>
+        <MessageList state={state} />
+        <Csat status={state.csat} />
+        <Composer disabled={state.phase !== 'ready'} />
+      </>
+    );
+  }
+
+  return (
+    <section class="yk-panel" role="dialog" aria-label={name} onKeyDown={onKeyDown}>
+      <header class="yk-header">
+        <span class="yk-avatar" aria-hidden="true">
+          {initial}
+        </span>
+        <div class="yk-title">
+          <h2 class="yk-name">{name}</h2>
+          <div class="yk-status">
+            <span class={`yk-dot yk-dot-${state.phase === 'ready' ? state.connection : 'connecting'}`} aria-hidden="true" />
+            <span>{statusText}</span>
+          </div>
+        </div>
+        {mode === 'embed' && (
+          <button type="button" class="yk-icon-btn yk-header-btn" aria-label={t('close')} title={t('close')} onClick={() => controller.close()}>
+            <span class="yk-only-wide">
+              <ChevronDownIcon />
+            </span>
+            <span class="yk-only-narrow">
+              <CloseIcon />
+            </span>
+          </button>
+        )}
+      </header>
+      {state.notice && (
+        <div class="yk-notice" role="status" onClick={() => controller.dismissNotice()}>
+          {t(state.notice)}
+        </div>
+      )}
+      <div class="yk-body">{body}</div>
+      <div class="yk-powered">{t('powered_by')}</div>
+    </section>
+  );
+}
