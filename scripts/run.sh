@@ -4,8 +4,11 @@
 # Any argument is passed to `yingke serve`, and YINGKE_* variables apply (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d web/node_modules ]; then
-  npm --prefix web ci --no-audit --no-fund --loglevel=error
-fi
-npm --prefix web run build >/dev/null
+# The web UI and the visitor widget are embedded into the binary, so they are built first.
+for app in web web/widget; do
+  if [ ! -d "$app/node_modules" ]; then
+    npm --prefix "$app" ci --no-audit --no-fund --loglevel=error
+  fi
+  npm --prefix "$app" run build >/dev/null
+done
 exec cargo run --release --locked -q -p yingke-server -- serve "$@"

@@ -59,6 +59,14 @@ npm run lint
 npm test
 npm run build
 
+step "Widget: install, type-check, unit tests, build, size budget"
+cd "$root/web/widget"
+npm ci --no-audit --no-fund --loglevel=error
+npm run lint
+npm test
+npm run build
+npm run size
+
 step "Browser tests in Chromium"
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
