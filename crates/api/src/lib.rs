@@ -94,6 +94,55 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// OpenAPI 3.1 requires a description on every response; the handlers name only the unusual ones,
+/// so the common ones are filled in from the status here.
+struct ResponseDescriptions;
+
+impl Modify for ResponseDescriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ];
+            for op in ops.into_iter().flatten() {
+                for (status, response) in op.responses.responses.iter_mut() {
+                    if let utoipa::openapi::RefOr::T(r) = response
+                        && r.description.is_empty()
+                    {
+                        r.description = describe(status).into();
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn describe(status: &str) -> &'static str {
+    match status {
+        "101" => "Switching to the WebSocket protocol",
+        "200" => "OK",
+        "201" => "Created",
+        "204" => "Done; no content",
+        "400" => "Malformed request",
+        "401" => "Not signed in",
+        "403" => "Not allowed (role or CSRF token)",
+        "404" => "Not found in your account",
+        "409" => "Conflicts with an existing object",
+        "413" => "Body too large",
+        "422" => "Invalid fields (see details)",
+        "429" => "Too many requests (see Retry-After)",
+        "4XX" => "Client error, in the error envelope",
+        _ => "See the error envelope",
+    }
+}
+
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::auth::router())
@@ -104,18 +153,26 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::contacts::router())
         .merge(routes::conversations::router())
         .merge(routes::widget::router())
+        .merge(routes::files::router())
         .merge(routes::ops::router())
+}
+
+/// The routes and the finished document (modifiers that need every path run after the merge).
+fn documented_api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = api_router().split_for_parts();
+    ResponseDescriptions.modify(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    documented_api().1
 }
 
 /// The whole HTTP service. `web` answers every path that is not the API's (the embedded UI).
 pub fn router(state: AppState, web: Router) -> Router {
     let body_limit = state.http.body_limit;
-    let (api, doc) = api_router().split_for_parts();
+    let (api, doc) = documented_api();
     let api = api
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {

@@ -357,3 +357,88 @@ both_backends! {
         assert!(yingke_testkit::Ws::connect(&url, None).await.is_err());
     }
 }
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
+
+async fn upload(
+    app: &yingke_testkit::TestApp,
+    token: &str,
+    name: &str,
+    mime: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(mime)
+        .expect("mime");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/widget/attachments"))
+        .header("authorization", format!("Visitor {token}"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    json_of(res).await
+}
+
+both_backends! {
+    async fn visitors_send_images_checked_by_content_and_served_by_signed_url(app: TestApp) {
+        let owner = app.owner().await;
+        let ch = WidgetChannel::create(&owner, json!({})).await;
+        let token = ch.visitor().await;
+        let (s, a) = upload(&app, &token, "截图.png", "image/png", PNG.to_vec()).await;
+        assert_eq!(s, 201, "{a}");
+        assert_eq!((a["mime"].as_str(), a["name"].as_str()), (Some("image/png"), Some("截图.png")));
+
+        let mut agent = owner.socket().await;
+        let mut v = ch.socket(&token).await;
+        v.send(json!({"type": "send", "client_id": "img", "attachment_id": a["id"]})).await;
+        v.expect("ack").await;
+        let m = agent.expect("message").await;
+        assert_eq!(m["message"]["kind"], "attachment");
+        let url = m["message"]["attachment"]["url"].as_str().expect("url").to_owned();
+        let res = reqwest::get(app.url(&url)).await.expect("download");
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+        assert!(res.headers().get("content-security-policy").is_some());
+        assert_eq!(res.bytes().await.expect("bytes").as_ref(), PNG);
+        let forged = url.replace("sig=", "sig=x");
+        assert_eq!(reqwest::get(app.url(&forged)).await.expect("req").status(), 404);
+
+        // Content that contradicts its declared type, unknown kinds, and oversized files are refused.
+        let (s, e) = upload(&app, &token, "a.png", "image/png", b"<html><script>alert(1)</script>".to_vec()).await;
+        assert_eq!((s, e["error"]["details"][0]["field"].as_str()), (422, Some("file")));
+        let (s, _) = upload(&app, &token, "a.exe", "application/octet-stream", b"MZ\x90\x00\x03\x00\x00\x00".to_vec()).await;
+        assert_eq!(s, 422);
+        let (s, e) = upload(&app, &token, "big.png", "image/png", [PNG, &vec![0u8; 11 * 1024 * 1024]].concat()).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (413, Some("payload_too_large")));
+
+        // Another visitor cannot send this visitor's upload.
+        let other = ch.visitor().await;
+        let mut v2 = ch.socket(&other).await;
+        v2.send(json!({"type": "send", "client_id": "steal", "attachment_id": a["id"]})).await;
+        let e = v2.expect("error").await;
+        assert_eq!(e["code"], "validation_failed");
+    }
+}
+
+both_backends! {
+    async fn the_widget_reporting_its_landing_page_again_counts_once(app: TestApp) {
+        let owner = app.owner().await;
+        let ch = WidgetChannel::create(&owner, json!({})).await;
+        let (_, s) = ch.session(json!({"page": {"url": "https://shop.example/p/1", "title": "商品"}})).await;
+        let token = s["visitor_token"].as_str().expect("token");
+        let view = |url: &'static str| {
+            reqwest::Client::new().post(app.url("/api/v1/widget/page-views"))
+                .header("authorization", format!("Visitor {token}")).json(&json!({"url": url}))
+        };
+        assert_eq!(view("https://shop.example/p/1").send().await.expect("req").status(), 204);
+        assert_eq!(view("https://shop.example/p/2").send().await.expect("req").status(), 204);
+        app.clock.advance_ms(60_000);
+        assert_eq!(view("https://shop.example/p/2").send().await.expect("req").status(), 204);
+        let (_, p) = json_of(owner.get(&format!("/api/v1/contacts/{}", s["contact"]["id"])).await).await;
+        let urls: Vec<&str> = p["page_views"].as_array().expect("views").iter().filter_map(|v| v["url"].as_str()).collect();
+        assert_eq!(urls, ["https://shop.example/p/2", "https://shop.example/p/2", "https://shop.example/p/1"]);
+    }
+}

@@ -47,6 +47,13 @@ both_backends! {
         let b_conv = v.expect("ack").await["conversation_id"].as_i64().expect("conversation");
         let (_, c) = json_of(b.get(&format!("/api/v1/conversations/{b_conv}")).await).await;
         let b_contact = c["contact_id"].as_i64().expect("contact");
+        let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+        let part = reqwest::multipart::Part::bytes(png).file_name("b.png").mime_str("image/png").expect("mime");
+        let res = reqwest::Client::new().post(app.url("/api/v1/widget/attachments"))
+            .header("authorization", format!("Visitor {token}"))
+            .multipart(reqwest::multipart::Form::new().part("file", part)).send().await.expect("upload");
+        let (_, att) = json_of(res).await;
+        let b_file = att["id"].as_i64().expect("attachment id");
 
         let before = (
             json_of(b.get("/api/v1/users").await).await.1,
@@ -77,6 +84,9 @@ both_backends! {
                 vec![template.replace("{id}", &b_contact.to_string()).replace("{tag}", "vip")]
             } else if template.starts_with("/api/v1/conversations/") {
                 vec![template.replace("{id}", &b_conv.to_string()).replace("{tag}", "vip")]
+            } else if template.starts_with("/api/v1/files/") {
+                // Served by signature only: without B's signature, B's file does not exist.
+                vec![format!("{}?sig=guessed", template.replace("{id}", &b_file.to_string()))]
             } else if template.starts_with("/api/v1/widget/") {
                 // Public by channel key or visitor token, never by an account's ids.
                 continue;

@@ -99,3 +99,22 @@ fn docs_openapi_json_is_up_to_date() {
         "docs/openapi.json is stale: run UPDATE_OPENAPI=1 cargo test -p yingke-api --test openapi"
     );
 }
+
+#[test]
+fn every_response_is_described_and_operation_ids_are_unique() {
+    let s = spec();
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in s["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("operations") {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(
+                ids.insert(id.clone()),
+                "operationId {id} is used twice ({method} {path})"
+            );
+            for (status, r) in op["responses"].as_object().expect("responses") {
+                let d = r["description"].as_str().unwrap_or_default();
+                assert!(!d.is_empty(), "{method} {path} {status} has no description");
+            }
+        }
+    }
+}

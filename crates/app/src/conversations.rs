@@ -28,6 +28,8 @@ pub struct AgentMessage {
     pub text: String,
     /// Internal note: never reaches the contact.
     pub note: bool,
+    /// An upload of this agent's to send with the message.
+    pub attachment_id: Option<i64>,
 }
 
 /// A validated status: the four states of a conversation.
@@ -213,10 +215,19 @@ impl App {
         id: i64,
         input: AgentMessage,
     ) -> AppResult<MessageView> {
-        check_text(&input.text, self.settings.max_message_chars, "text")?;
+        if input.attachment_id.is_none() || !input.text.is_empty() {
+            check_text(&input.text, self.settings.max_message_chars, "text")?;
+        }
         check_client_id(input.client_id.as_deref())?;
         let scope = principal.scope();
         let conv = self.visible(principal, id).await?;
+        let attachment = match input.attachment_id {
+            Some(a) => Some(
+                self.sendable_attachment(scope, a, None, Some(principal.user_id().0))
+                    .await?,
+            ),
+            None => None,
+        };
         let me = principal.user_id().0;
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -228,13 +239,17 @@ impl App {
                 sender_name: principal.user.name.clone(),
             });
         }
-        let kind = if input.note { "note" } else { "text" };
+        let kind = match (input.note, &attachment) {
+            (true, _) => "note",
+            (false, Some(_)) => "attachment",
+            (false, None) => "text",
+        };
         let new = NewMessage {
             sender_kind: "agent",
             sender_id: Some(me),
             kind,
             body: &input.text,
-            attachment: None,
+            attachment: attachment.as_ref(),
             client_id: input.client_id.as_deref(),
         };
         let appended = convs::append_message(&mut tx, scope, id, new, now).await;

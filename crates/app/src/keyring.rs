@@ -19,6 +19,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Keyring {
     seal: [u8; 32],
     visitor: [u8; 32],
+    urls: [u8; 32],
 }
 
 impl std::fmt::Debug for Keyring {
@@ -51,6 +52,7 @@ impl Keyring {
         Self {
             seal: derive(master, "yingke/seal/v1"),
             visitor: derive(master, "yingke/visitor-token/v1"),
+            urls: derive(master, "yingke/signed-url/v1"),
         }
     }
 
@@ -113,6 +115,24 @@ impl Keyring {
         mac.update(body.as_bytes());
         mac.verify_slice(&sig).ok()?;
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).ok()?).ok()
+    }
+}
+
+impl Keyring {
+    /// A short signature of `what` for URLs that must work without headers (`<img src>`).
+    pub fn url_signature(&self, what: &str) -> String {
+        let mut m = mac(&self.urls);
+        m.update(what.as_bytes());
+        URL_SAFE_NO_PAD.encode(&m.finalize().into_bytes()[..18])
+    }
+
+    /// Whether `sig` is [`Keyring::url_signature`] of `what` (constant time).
+    pub fn url_signature_matches(&self, what: &str, sig: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        self.url_signature(what)
+            .as_bytes()
+            .ct_eq(sig.as_bytes())
+            .into()
     }
 }
 

@@ -5,6 +5,7 @@
 //! This crate knows nothing of HTTP or of concrete adapters; the outside world comes in through
 //! ports (the [`Clock`] now; the bus and notifiers later). Roles are enforced here, not in the UI.
 
+pub mod attachments;
 pub mod auth;
 mod bootstrap;
 pub mod channels;
@@ -64,6 +65,7 @@ pub struct App {
     settings: Arc<Settings>,
     keys: Arc<Keyring>,
     live: Arc<dyn Publisher>,
+    files: Option<yingke_store::LocalFiles>,
 }
 
 impl App {
@@ -74,7 +76,14 @@ impl App {
             settings: Arc::new(settings),
             keys: Arc::new(keys),
             live: Arc::new(NoPublisher),
+            files: None,
         }
+    }
+
+    /// Where attachment bytes are kept.
+    pub fn with_files(mut self, files: yingke_store::LocalFiles) -> Self {
+        self.files = Some(files);
+        self
     }
 
     /// Sends committed changes to connected clients through `publisher`.

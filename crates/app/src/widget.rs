@@ -444,10 +444,22 @@ impl App {
         v: &VisitorClaims,
         client_id: Option<&str>,
         text: &str,
+        attachment_id: Option<i64>,
     ) -> AppResult<MessageView> {
-        check_text(text, self.settings.max_message_chars, "text")?;
+        if attachment_id.is_none() || !text.is_empty() {
+            check_text(text, self.settings.max_message_chars, "text")?;
+        }
         check_client_id(client_id)?;
         let scope = v.scope();
+        let attachment = match attachment_id {
+            Some(id) => Some(self.sendable_attachment(scope, id, Some(v.c), None).await?),
+            None => None,
+        };
+        let kind = if attachment.is_some() {
+            "attachment"
+        } else {
+            "text"
+        };
         let now = self.now();
         let mut tx = self.db.begin().await?;
         // Touching the contact first serialises one visitor's concurrent first messages
@@ -502,9 +514,9 @@ impl App {
             NewMessage {
                 sender_kind: "contact",
                 sender_id: Some(v.c),
-                kind: "text",
+                kind,
                 body: text,
-                attachment: None,
+                attachment: attachment.as_ref(),
                 client_id,
             },
             now,
@@ -613,6 +625,15 @@ impl App {
         check_len(&mut errors, "referrer", &page.referrer, 2048);
         errors.finish()?;
         let now = self.now();
+        // The session start already recorded the landing page; the widget reports it again on
+        // load. The same URL within a few seconds is one view.
+        let last = contacts::page_views(&self.db, v.scope(), v.c, 1).await?;
+        if last
+            .first()
+            .is_some_and(|l| l.url == page.url && now - l.at < 10_000)
+        {
+            return Ok(());
+        }
         let mut tx = self.db.begin().await?;
         contacts::add_page_view(
             &mut tx,

@@ -37,6 +37,7 @@ enum ClientFrame {
         client_id: Option<String>,
         conversation_id: Option<i64>,
         text: Option<String>,
+        attachment_id: Option<i64>,
         #[serde(default)]
         note: bool,
     },
@@ -209,6 +210,7 @@ async fn visitor_frame(
             client_id,
             text,
             note,
+            attachment_id,
             ..
         } => {
             let cid = client_id.as_deref();
@@ -227,7 +229,7 @@ async fn visitor_frame(
                 )];
             }
             match app
-                .visitor_send(v, cid, text.as_deref().unwrap_or(""))
+                .visitor_send(v, cid, text.as_deref().unwrap_or(""), attachment_id)
                 .await
             {
                 Ok(view) => vec![ack_frame(cid, &view)],
@@ -351,6 +353,7 @@ async fn agent_frame(app: &App, p: &Principal, frame: ClientFrame) -> Vec<Value>
             conversation_id,
             text,
             note,
+            attachment_id,
         } => {
             let cid = client_id.clone();
             let id = match need(conversation_id) {
@@ -361,6 +364,7 @@ async fn agent_frame(app: &App, p: &Principal, frame: ClientFrame) -> Vec<Value>
                 client_id,
                 text: text.unwrap_or_default(),
                 note,
+                attachment_id,
             };
             match app.agent_send(p, id, input).await {
                 Ok(view) => vec![ack_frame(cid.as_deref(), &view)],

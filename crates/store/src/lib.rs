@@ -8,10 +8,12 @@
 
 mod db;
 mod error;
+pub mod files;
 pub mod repo;
 
 pub use db::{Backend, Db, SqliteSettings, Tx};
 pub use error::{Error, Result};
+pub use files::LocalFiles;
 pub use repo::*;
 
 use yingke_core::AccountId;

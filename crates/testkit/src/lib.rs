@@ -133,6 +133,7 @@ pub struct TestApp {
     pub account: AccountId,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _db: TestDb,
+    files_dir: PathBuf,
 }
 
 impl TestApp {
@@ -141,8 +142,11 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(1_790_000_000_000));
         let hub = yingke_realtime::Hub::new();
         let keys = Keyring::from_master(uuid::Uuid::new_v4().to_string().as_bytes());
+        let files_dir =
+            std::env::temp_dir().join(format!("yingke-files-{}", uuid::Uuid::new_v4().simple()));
         let app = App::new(test_db.db.clone(), clock.clone(), Settings::default(), keys)
-            .with_publisher(hub.clone());
+            .with_publisher(hub.clone())
+            .with_files(yingke_store::LocalFiles::new(&files_dir));
         let (account, _) = app
             .create_account_with_owner("Account A", user_input(OWNER_EMAIL, "Owner A", Role::Owner))
             .await
@@ -169,6 +173,7 @@ impl TestApp {
             account,
             shutdown: Some(tx),
             _db: test_db,
+            files_dir,
         }
     }
 
@@ -249,6 +254,7 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = std::fs::remove_dir_all(&self.files_dir);
     }
 }
 

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An agent uploads an image or file to send in a conversation. */
+        post: operations["agent_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -178,9 +195,9 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["add_tag"];
+        put: operations["add_contact_tag"];
         post?: never;
-        delete: operations["remove_tag"];
+        delete: operations["remove_contact_tag"];
         options?: never;
         head?: never;
         patch?: never;
@@ -249,9 +266,9 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["add_tag"];
+        put: operations["add_conversation_tag"];
         post?: never;
-        delete: operations["remove_tag"];
+        delete: operations["remove_conversation_tag"];
         options?: never;
         head?: never;
         patch?: never;
@@ -268,6 +285,23 @@ export interface paths {
         put?: never;
         /** Transfer to an agent and/or a team, with a note. */
         post: operations["transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An attachment's bytes, through the signed URL in its message. */
+        get: operations["download"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -428,6 +462,23 @@ export interface paths {
         head?: never;
         /** Change a person (admin): name, role, language, password, active. */
         patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/widget/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A visitor uploads an image or file (≤ 10 MB; the content must match the declared type). */
+        post: operations["visitor_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/widget/csat": {
@@ -633,6 +684,17 @@ export interface components {
             name: string;
             /** @description IANA time zone used for business hours and reports. */
             timezone: string;
+        };
+        /** @description An uploaded file, to send as `attachment_id`. */
+        Attachment: {
+            /** Format: int64 */
+            id: number;
+            mime: string;
+            name: string;
+            /** Format: int64 */
+            size: number;
+            /** @description A signed URL that works without credentials (for `<img src>`). */
+            url: string;
         };
         /** @description A channel: where customers reach the account. */
         Channel: {
@@ -889,11 +951,17 @@ export interface components {
         /** @enum {string} */
         Role: "owner" | "admin" | "supervisor" | "agent";
         SendMessage: {
+            /**
+             * Format: int64
+             * @description An upload from POST /api/v1/attachments.
+             */
+            attachment_id?: number | null;
             /** @description Your unique id for the message: resending it returns the same message. */
             client_id?: string | null;
             /** @description An internal note: never shown to the contact. */
             note?: boolean;
-            text: string;
+            /** @description The text (may be empty with an attachment). */
+            text?: string;
         };
         Sender: {
             /** Format: int64 */
@@ -1006,6 +1074,11 @@ export interface components {
             password?: string | null;
             role?: string | null;
         };
+        /** @description The multipart form: one `file` field. */
+        UploadForm: {
+            /** Format: binary */
+            file: string;
+        };
         /** @description A person who signs in to the account. */
         User: {
             /** @description Deactivated users cannot sign in; their history stays. */
@@ -1073,6 +1146,39 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    agent_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -1140,6 +1246,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not signed in */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1148,6 +1255,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not allowed (role or CSRF token) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1172,6 +1280,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1180,6 +1289,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelPage"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1203,6 +1313,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1211,6 +1322,7 @@ export interface operations {
                     "application/json": components["schemas"]["Channel"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1233,6 +1345,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1241,6 +1354,7 @@ export interface operations {
                     "application/json": components["schemas"]["Channel"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1267,6 +1381,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1275,6 +1390,7 @@ export interface operations {
                     "application/json": components["schemas"]["Channel"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1297,6 +1413,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1305,6 +1422,7 @@ export interface operations {
                     "application/json": components["schemas"]["EntryPoint"][];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1331,6 +1449,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1339,6 +1458,7 @@ export interface operations {
                     "application/json": components["schemas"]["EntryPoint"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1363,12 +1483,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1391,6 +1513,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1399,6 +1522,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdentitySecret"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1423,6 +1547,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1431,6 +1556,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactPage"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1453,6 +1579,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1461,6 +1588,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactProfile"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1487,6 +1615,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1495,6 +1624,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactProfile"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1521,6 +1651,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1529,6 +1660,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactProfile"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1539,7 +1671,7 @@ export interface operations {
             };
         };
     };
-    add_tag: {
+    add_contact_tag: {
         parameters: {
             query?: never;
             header?: never;
@@ -1553,6 +1685,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1561,6 +1694,7 @@ export interface operations {
                     "application/json": components["schemas"]["TagList"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1571,7 +1705,7 @@ export interface operations {
             };
         };
     };
-    remove_tag: {
+    remove_contact_tag: {
         parameters: {
             query?: never;
             header?: never;
@@ -1585,6 +1719,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1593,6 +1728,7 @@ export interface operations {
                     "application/json": components["schemas"]["TagList"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1624,6 +1760,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1632,6 +1769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationPage"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1654,6 +1792,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1662,6 +1801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationDetail"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1688,6 +1828,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1696,6 +1837,7 @@ export interface operations {
                     "application/json": components["schemas"]["Conversation"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1723,6 +1865,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1731,6 +1874,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageList"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1757,6 +1901,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1765,6 +1910,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1775,7 +1921,7 @@ export interface operations {
             };
         };
     };
-    add_tag: {
+    add_conversation_tag: {
         parameters: {
             query?: never;
             header?: never;
@@ -1789,6 +1935,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1797,6 +1944,7 @@ export interface operations {
                     "application/json": components["schemas"]["TagList"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1807,7 +1955,7 @@ export interface operations {
             };
         };
     };
-    remove_tag: {
+    remove_conversation_tag: {
         parameters: {
             query?: never;
             header?: never;
@@ -1821,6 +1969,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1829,6 +1978,7 @@ export interface operations {
                     "application/json": components["schemas"]["TagList"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1855,6 +2005,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1863,7 +2014,40 @@ export interface operations {
                     "application/json": components["schemas"]["Conversation"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query: {
+                sig: string;
+            };
+            header?: never;
+            path: {
+                /** @description Attachment id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found in your account */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1882,6 +2066,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1890,6 +2075,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
+            /** @description Not signed in */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1913,6 +2099,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1921,6 +2108,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1945,6 +2133,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1953,6 +2142,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessTokenPage"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -1976,6 +2166,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1984,6 +2175,7 @@ export interface operations {
                     "application/json": components["schemas"]["NewAccessToken"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2006,12 +2198,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2036,6 +2230,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2044,6 +2239,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamPage"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2067,6 +2263,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2075,6 +2272,7 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2097,6 +2295,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2105,6 +2304,7 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2127,12 +2327,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2159,6 +2361,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2167,6 +2370,7 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2194,6 +2398,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2202,6 +2407,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamMemberPage"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2226,6 +2432,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2234,6 +2441,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamMember"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2258,12 +2466,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2288,6 +2498,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2296,6 +2507,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2319,6 +2531,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2336,6 +2549,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2358,6 +2572,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2366,6 +2581,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2388,12 +2604,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2420,6 +2638,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2428,6 +2647,40 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    visitor_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2451,12 +2704,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2478,6 +2733,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2486,6 +2742,7 @@ export interface operations {
                     "application/json": components["schemas"]["VisitorMessages"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2509,12 +2766,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2544,6 +2803,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2566,6 +2826,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2574,6 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["WidgetConfig"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2600,6 +2862,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2608,6 +2871,7 @@ export interface operations {
                     "application/json": components["schemas"]["VisitorSession"];
                 };
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2637,6 +2901,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Client error, in the error envelope */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
@@ -2676,6 +2941,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,6 +2961,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;

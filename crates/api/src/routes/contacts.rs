@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_contacts))
         .routes(routes!(get_contact, update_contact))
-        .routes(routes!(add_tag, remove_tag))
+        .routes(routes!(add_contact_tag, remove_contact_tag))
         .routes(routes!(merge))
 }
 
@@ -193,7 +193,7 @@ async fn update_contact(
     params(("id" = i64, Path, description = "Contact id"), ("tag" = String, Path, description = "Tag")),
     responses((status = 200, body = TagList), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn add_tag(
+async fn add_contact_tag(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids((id, tag)): Ids<(i64, String)>,
@@ -207,7 +207,7 @@ async fn add_tag(
     params(("id" = i64, Path, description = "Contact id"), ("tag" = String, Path, description = "Tag")),
     responses((status = 200, body = TagList), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn remove_tag(
+async fn remove_contact_tag(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids((id, tag)): Ids<(i64, String)>,

@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_conversation, update_conversation))
         .routes(routes!(list_messages, send_message))
         .routes(routes!(transfer))
-        .routes(routes!(add_tag, remove_tag))
+        .routes(routes!(add_conversation_tag, remove_conversation_tag))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -202,7 +202,11 @@ async fn list_messages(
 pub struct SendMessage {
     /// Your unique id for the message: resending it returns the same message.
     pub client_id: Option<String>,
+    /// The text (may be empty with an attachment).
+    #[serde(default)]
     pub text: String,
+    /// An upload from POST /api/v1/attachments.
+    pub attachment_id: Option<i64>,
     /// An internal note: never shown to the contact.
     #[serde(default)]
     pub note: bool,
@@ -228,6 +232,7 @@ async fn send_message(
                 client_id: b.client_id,
                 text: b.text,
                 note: b.note,
+                attachment_id: b.attachment_id,
             },
         )
         .await?;
@@ -290,7 +295,7 @@ pub struct TagList {
     params(("id" = i64, Path, description = "Conversation id"), ("tag" = String, Path, description = "Tag")),
     responses((status = 200, body = TagList), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn add_tag(
+async fn add_conversation_tag(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids((id, tag)): Ids<(i64, String)>,
@@ -304,7 +309,7 @@ async fn add_tag(
     params(("id" = i64, Path, description = "Conversation id"), ("tag" = String, Path, description = "Tag")),
     responses((status = 200, body = TagList), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn remove_tag(
+async fn remove_conversation_tag(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids((id, tag)): Ids<(i64, String)>,

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;
+pub mod files;
 pub mod me;
 pub mod ops;
 pub mod teams;

@@ -1,6 +1,7 @@
 //! Repositories, one module per aggregate.
 
 pub mod accounts;
+pub mod attachments;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;
