@@ -309,7 +309,7 @@ impl App {
             conv.account_id,
             Live::Conversation {
                 conversation: Arc::new(conv.clone()),
-                event,
+                event: event.into(),
             },
         );
     }

@@ -1,20 +1,22 @@
 //! The real-time port: after a change commits, use cases hand what connected clients should see to
 //! a [`Publisher`]. Delivery is best effort (clients resync by sequence); the outbox is the record.
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
+use serde::{Deserialize, Serialize};
 use yingke_core::AccountId;
 use yingke_store::conversations::{Conversation, Message};
 
 /// Who did something, as clients see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Party {
     Contact(i64),
     Agent(i64),
 }
 
 /// Something connected clients of one account may need to see.
-#[derive(Debug, Clone)]
+/// Serialisable, so instances can relay it to each other (NATS).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Live {
     /// A committed message (notes included; the gateway keeps them from visitors).
     Message {
@@ -25,7 +27,7 @@ pub enum Live {
     /// A conversation changed: `created`, `updated`, `assigned`, `resolved`, `reopened`.
     Conversation {
         conversation: Arc<Conversation>,
-        event: &'static str,
+        event: Cow<'static, str>,
     },
     Typing {
         conversation: Arc<Conversation>,
@@ -38,7 +40,10 @@ pub enum Live {
         seq: i64,
     },
     /// An agent's status changed.
-    Presence { user_id: i64, status: &'static str },
+    Presence {
+        user_id: i64,
+        status: Cow<'static, str>,
+    },
 }
 
 pub trait Publisher: Send + Sync + 'static {

@@ -7,6 +7,8 @@
 
 pub mod gateway;
 mod hub;
+mod nats;
 pub mod wire;
 
 pub use hub::Hub;
+pub use nats::NatsFanout;

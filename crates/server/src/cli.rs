@@ -167,7 +167,13 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let hub = yingke_realtime::Hub::new();
-    let app = ready_app(&config).await?.with_publisher(hub.clone());
+    let publisher: Arc<dyn yingke_app::Publisher> = match &config.nats_url {
+        Some(url) => yingke_realtime::NatsFanout::start(url, hub.clone())
+            .await
+            .with_context(|| format!("connecting to NATS at {url}"))?,
+        None => hub.clone(),
+    };
+    let app = ready_app(&config).await?.with_publisher(publisher);
     let owner = FirstOwner {
         email: Email::parse(&config.admin_email)
             .map_err(|e| anyhow!("YINGKE_ADMIN_EMAIL {}", e))?,

@@ -50,6 +50,7 @@ pub struct FileConfig {
     pub body_limit_bytes: Option<usize>,
     pub sqlite_synchronous_full: Option<bool>,
     pub secret_key: Option<Secret>,
+    pub nats_url: Option<String>,
 }
 
 /// Values from the environment and flags (clap fills these; `None` = not given).
@@ -85,6 +86,10 @@ pub struct Overrides {
     /// instance must share it [default: generated into <data dir>/secret.key]
     #[arg(long, env = "YINGKE_SECRET_KEY", global = true, hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// NATS server for fan-out between instances, e.g. nats://127.0.0.1:4222 [default: none,
+    /// in-process only]
+    #[arg(long, env = "YINGKE_NATS_URL", global = true)]
+    pub nats_url: Option<String>,
     /// Log filter, e.g. `info,yingke_app=debug` [default: info]
     #[arg(long, env = "YINGKE_LOG", global = true)]
     pub log_level: Option<String>,
@@ -106,6 +111,7 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub sqlite_synchronous_full: bool,
     pub secret_key: Option<Secret>,
+    pub nats_url: Option<String>,
 }
 
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@yingke.local";
@@ -163,6 +169,11 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .map(Secret::new)
                 .or(file.secret_key),
+            nats_url: o
+                .nats_url
+                .clone()
+                .filter(|s| !s.is_empty())
+                .or(file.nats_url),
         };
         if let Some(k) = &cfg.secret_key
             && k.expose().len() < 32
@@ -222,6 +233,9 @@ sqlite_synchronous_full = true
 # secrets…) and signs visitor tokens. Unset: generated once into <data_dir>/secret.key. Several
 # instances on one PostgreSQL must share the same value.
 # secret_key = "…"
+
+# NATS for real-time fan-out between several instances (env YINGKE_NATS_URL).
+# nats_url = "nats://127.0.0.1:4222"
 "#;
 
 #[cfg(test)]

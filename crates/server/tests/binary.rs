@@ -1,107 +1,12 @@
 //! The `yingke` binary as an operator runs it: configuration from the environment, the first
 //! owner, port 0, PostgreSQL through DATABASE_URL, operator commands, JSON logs, SIGTERM.
 
-use std::{
-    io::{BufRead, BufReader},
-    path::PathBuf,
-    process::{Child, Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
+mod support;
 
-use serde_json::json;
+use std::process::Command;
+
+use support::{BIN, login, serve, temp_dir};
 use yingke_testkit::PgDatabase;
-
-const BIN: &str = env!("CARGO_BIN_EXE_yingke");
-
-fn temp_dir() -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let d = std::env::temp_dir().join(format!("yingke-bin-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
-}
-
-/// A running `yingke serve`, its address, and what it printed on stdout.
-struct Served {
-    child: Child,
-    addr: String,
-    stdout: Vec<String>,
-    stderr: mpsc::Receiver<String>,
-}
-
-fn serve(envs: &[(&str, &str)]) -> Served {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("YINGKE_LISTEN", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("start yingke");
-    let (err_tx, err_rx) = mpsc::channel();
-    let stderr = child.stderr.take().expect("stderr");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = err_tx.send(line);
-        }
-    });
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().expect("stdout");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut lines = Vec::new();
-    let mut addr = None;
-    // Wait for the address line, then collect the lines printed right after it.
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
-        if let Some(rest) = line.strip_prefix("Yingke is listening on ") {
-            addr = rest.split_whitespace().next().map(str::to_owned);
-        }
-        lines.push(line);
-        if addr.is_some() {
-            while let Ok(more) = rx.recv_timeout(Duration::from_millis(300)) {
-                lines.push(more);
-            }
-            break;
-        }
-    }
-    let addr = addr.unwrap_or_else(|| panic!("no address printed; stdout: {lines:?}"));
-    Served {
-        child,
-        addr,
-        stdout: lines,
-        stderr: err_rx,
-    }
-}
-
-impl Served {
-    fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let status = self.child.wait().expect("wait for yingke");
-        std::thread::sleep(Duration::from_millis(100));
-        let logs = self.stderr.try_iter().collect();
-        (status, logs)
-    }
-}
-
-async fn login(addr: &str, email: &str, password: &str) -> reqwest::StatusCode {
-    reqwest::Client::new()
-        .post(format!("{addr}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .expect("login request")
-        .status()
-}
 
 #[tokio::test]
 async fn first_start_creates_the_configured_owner_on_a_free_port_and_stops_on_sigterm() {

@@ -9,7 +9,7 @@ use crate::{
     db::{on_pool, on_tx},
 };
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Conversation {
     pub id: i64,
     pub account_id: AccountId,
@@ -374,7 +374,7 @@ pub async fn set_tag(
     Ok(n > 0)
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     pub id: i64,
     pub account_id: AccountId,
