@@ -31,6 +31,10 @@ psql "$PGHOST_URL" -qtAc 'DROP DATABASE IF EXISTS yingke_test WITH (FORCE)' >/de
 psql "$PGHOST_URL" -qtAc 'CREATE DATABASE yingke_test' >/dev/null
 export YINGKE_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingke_test
 
+step "NATS (the cluster tests start their own nats-server)"
+command -v nats-server >/dev/null 2>&1 || apt_install nats-server
+nats-server --version
+
 step "Rust: format, lints, tests on SQLite and PostgreSQL"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -q -- -D warnings

@@ -40,16 +40,14 @@ fn ws_url(addr: &str, path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_across_two_instances_survives_killing_one() {
+    let nats = PrivateNats::start();
     let pg = PgDatabase::create().await;
     let (dir_a, dir_b) = (temp_dir(), temp_dir());
     let secret = "cluster-test-secret-0123456789abcdef0123";
     let common = |dir: &std::path::Path| {
         vec![
             ("DATABASE_URL".to_owned(), pg.url.clone()),
-            (
-                "YINGKE_NATS_URL".to_owned(),
-                "nats://127.0.0.1:4222".to_owned(),
-            ),
+            ("YINGKE_NATS_URL".to_owned(), nats.url.clone()),
             ("YINGKE_SECRET_KEY".to_owned(), secret.to_owned()),
             ("YINGKE_ADMIN_EMAIL".to_owned(), EMAIL.to_owned()),
             ("YINGKE_ADMIN_PASSWORD".to_owned(), PASSWORD.to_owned()),
@@ -210,6 +208,186 @@ async fn a_conversation_across_two_instances_survives_killing_one() {
         "the reply took seq 11, so v14 is 16"
     );
 
+    b.terminate();
+    std::fs::remove_dir_all(dir_a).ok();
+    std::fs::remove_dir_all(dir_b).ok();
+}
+
+/// A private NATS server on a free port, stopped on drop.
+struct PrivateNats {
+    child: std::process::Child,
+    pub url: String,
+    port: u16,
+}
+
+impl PrivateNats {
+    fn start_on(port: u16) -> Self {
+        let child = std::process::Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server is installed (Debian package nats-server)");
+        for _ in 0..50 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Self {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+            port,
+        }
+    }
+
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        Self::start_on(port)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PrivateNats {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nats_outage_delays_live_delivery_but_loses_nothing() {
+    let mut nats = PrivateNats::start();
+    let pg = PgDatabase::create().await;
+    let (dir_a, dir_b) = (temp_dir(), temp_dir());
+    let secret = "cluster-test-secret-0123456789abcdef0123";
+    let envs = |dir: &std::path::Path| {
+        vec![
+            ("DATABASE_URL".to_owned(), pg.url.clone()),
+            ("YINGKE_NATS_URL".to_owned(), nats.url.clone()),
+            ("YINGKE_SECRET_KEY".to_owned(), secret.to_owned()),
+            ("YINGKE_ADMIN_EMAIL".to_owned(), EMAIL.to_owned()),
+            ("YINGKE_ADMIN_PASSWORD".to_owned(), PASSWORD.to_owned()),
+            (
+                "YINGKE_DATA_DIR".to_owned(),
+                dir.to_string_lossy().into_owned(),
+            ),
+        ]
+    };
+    let (ea, eb) = (envs(&dir_a), envs(&dir_b));
+    let a = serve(
+        &ea.iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let b = serve(
+        &eb.iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let (cookie_a, csrf_a) = sign_in(&a.addr).await;
+    let ch: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/channels", a.addr))
+        .header("cookie", &cookie_a)
+        .header("x-csrf-token", &csrf_a)
+        .json(&json!({"name": "官网"}))
+        .send()
+        .await
+        .expect("create channel")
+        .json()
+        .await
+        .expect("json");
+    let key = ch["public_key"].as_str().expect("key").to_owned();
+    let (cookie_b, _) = sign_in(&b.addr).await;
+    let mut agent = Ws::connect(&ws_url(&b.addr, "/api/v1/ws"), Some(&cookie_b))
+        .await
+        .expect("agent socket");
+    agent.expect("welcome").await;
+    let session: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/widget/{key}/sessions", a.addr))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("session")
+        .json()
+        .await
+        .expect("json");
+    let token = session["visitor_token"].as_str().expect("token").to_owned();
+    let mut visitor = Ws::connect(
+        &ws_url(&a.addr, &format!("/api/v1/widget/ws?token={token}")),
+        None,
+    )
+    .await
+    .expect("visitor");
+    visitor.expect("welcome").await;
+
+    visitor
+        .send(json!({"type": "send", "client_id": "before", "text": "NATS 正常"}))
+        .await;
+    let conv = visitor.expect("ack").await["conversation_id"]
+        .as_i64()
+        .expect("conversation");
+    agent
+        .expect_where("message", |f| f["message"]["client_id"] == "before")
+        .await;
+
+    // NATS goes away: messages are still acknowledged (they are in the database)…
+    nats.stop();
+    for i in 0..5 {
+        let cid = format!("during{i}");
+        visitor
+            .send(json!({"type": "send", "client_id": cid, "text": "NATS 停了"}))
+            .await;
+        visitor
+            .expect_where("ack", |f| f["client_id"] == cid.as_str())
+            .await;
+    }
+    // …and the agent on the other instance, resyncing, gets every one of them.
+    agent
+        .send(json!({"type": "hello", "last_seq": {conv.to_string(): 1}}))
+        .await;
+    let got: Vec<i64> = agent
+        .drain(1000)
+        .await
+        .iter()
+        .filter(|f| f["type"] == "message")
+        .filter_map(|f| f["message"]["seq"].as_i64())
+        .collect();
+    assert_eq!(
+        got.iter().copied().collect::<BTreeSet<_>>(),
+        (2..=6).collect::<BTreeSet<_>>(),
+        "{got:?}"
+    );
+
+    // NATS comes back on the same port: live delivery resumes by itself.
+    let _nats_again = PrivateNats::start_on(nats.port);
+    let mut resumed = false;
+    for i in 0..20 {
+        let cid = format!("after{i}");
+        visitor
+            .send(json!({"type": "send", "client_id": cid, "text": "NATS 回来了"}))
+            .await;
+        visitor
+            .expect_where("ack", |f| f["client_id"] == cid.as_str())
+            .await;
+        if agent
+            .drain(500)
+            .await
+            .iter()
+            .any(|f| f["type"] == "message" && f["message"]["client_id"] == cid.as_str())
+        {
+            resumed = true;
+            break;
+        }
+    }
+    assert!(resumed, "live delivery came back after NATS restarted");
+    a.terminate();
     b.terminate();
     std::fs::remove_dir_all(dir_a).ok();
     std::fs::remove_dir_all(dir_b).ok();
