@@ -154,6 +154,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::conversations::router())
         .merge(routes::widget::router())
         .merge(routes::files::router())
+        .merge(routes::canned::router())
         .merge(routes::ops::router())
 }
 

@@ -442,3 +442,31 @@ both_backends! {
         assert_eq!(urls, ["https://shop.example/p/2", "https://shop.example/p/2", "https://shop.example/p/1"]);
     }
 }
+
+both_backends! {
+    async fn canned_responses_fill_in_variables_and_refuse_unknown_ones(app: TestApp) {
+        let owner = app.owner().await;
+        let (s, e) = json_of(owner.post("/api/v1/canned-responses", json!({"short_code": "bad", "content": "{{contact.password}}"})).await).await;
+        assert_eq!((s, e["error"]["details"][0]["field"].as_str()), (422, Some("content")));
+        let (s, c) = json_of(owner.post("/api/v1/canned-responses",
+            json!({"short_code": "greet", "content": "{{ contact.name }}您好，我是{{agent.name}}，会话 #{{conversation.number}}"})).await).await;
+        assert_eq!(s, 201);
+        assert_eq!(owner.post("/api/v1/canned-responses", json!({"short_code": "greet", "content": "x"})).await.status(), 409);
+
+        let ch = WidgetChannel::create(&owner, json!({"pre_chat_form": [{"name": "name", "label": "称呼", "kind": "text"}]})).await;
+        let (_, sess) = ch.session(json!({"form": {"name": "王女士"}})).await;
+        let mut v = ch.socket(sess["visitor_token"].as_str().expect("token")).await;
+        v.send(json!({"type": "send", "client_id": "1", "text": "在吗"})).await;
+        let id = v.expect("ack").await["conversation_id"].as_i64().expect("id");
+        let (s, r) = json_of(owner.post(&format!("/api/v1/conversations/{id}/canned-responses/{}/render", c["id"]), json!({})).await).await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["text"], "王女士您好，我是Owner A，会话 #1");
+        let (_, list) = json_of(owner.get("/api/v1/canned-responses?prefix=gr").await).await;
+        assert_eq!(list["items"][0]["short_code"], "greet");
+        // Agents use them but do not manage them.
+        app.create_user(app.account, "ag@a.example", Role::Agent).await;
+        let agent = app.sign_in("ag@a.example", OWNER_PASSWORD).await;
+        assert_eq!(agent.get("/api/v1/canned-responses").await.status(), 200);
+        assert_eq!(agent.post("/api/v1/canned-responses", json!({"short_code": "x", "content": "y"})).await.status(), 403);
+    }
+}

@@ -18,6 +18,8 @@ fn body_for(method: &str, template: &str) -> Option<Value> {
         ("patch", "/api/v1/conversations/{id}") => Some(json!({"status": "resolved"})),
         ("post", "/api/v1/conversations/{id}/messages") => Some(json!({"text": "hi"})),
         ("post", "/api/v1/conversations/{id}/transfer") => Some(json!({"assignee_id": null})),
+        ("patch", "/api/v1/canned-responses/{id}") => Some(json!({"content": "x"})),
+        ("post", "/api/v1/conversations/{id}/canned-responses/{canned_id}/render") => None,
         ("put" | "delete" | "get", _) => None,
         _ => panic!("no body known for {method} {template}: extend body_for"),
     }
@@ -54,6 +56,8 @@ both_backends! {
             .multipart(reqwest::multipart::Form::new().part("file", part)).send().await.expect("upload");
         let (_, att) = json_of(res).await;
         let b_file = att["id"].as_i64().expect("attachment id");
+        let (_, canned) = json_of(b.post("/api/v1/canned-responses", json!({"short_code": "hi", "content": "您好"})).await).await;
+        let b_canned = canned["id"].as_i64().expect("canned id");
 
         let before = (
             json_of(b.get("/api/v1/users").await).await.1,
@@ -83,7 +87,9 @@ both_backends! {
             } else if template.starts_with("/api/v1/contacts/") {
                 vec![template.replace("{id}", &b_contact.to_string()).replace("{tag}", "vip")]
             } else if template.starts_with("/api/v1/conversations/") {
-                vec![template.replace("{id}", &b_conv.to_string()).replace("{tag}", "vip")]
+                vec![template.replace("{id}", &b_conv.to_string()).replace("{tag}", "vip").replace("{canned_id}", &b_canned.to_string())]
+            } else if template.starts_with("/api/v1/canned-responses/") {
+                vec![template.replace("{id}", &b_canned.to_string())]
             } else if template.starts_with("/api/v1/files/") {
                 // Served by signature only: without B's signature, B's file does not exist.
                 vec![format!("{}?sig=guessed", template.replace("{id}", &b_file.to_string()))]

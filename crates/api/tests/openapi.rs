@@ -46,6 +46,7 @@ async fn every_documented_operation_is_served() {
             .replace("{id}", "1")
             .replace("{user_id}", "1")
             .replace("{entry_id}", "1")
+            .replace("{canned_id}", "1")
             .replace("{tag}", "vip")
             .replace("{channel_key}", &channel.key);
         for method in item.as_object().expect("operations").keys() {

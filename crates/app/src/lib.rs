@@ -8,6 +8,7 @@
 pub mod attachments;
 pub mod auth;
 mod bootstrap;
+pub mod canned;
 pub mod channels;
 mod clock;
 pub mod contacts;

@@ -10,6 +10,7 @@ pub mod event;
 pub mod identity;
 pub mod ids;
 pub mod sla_clock;
+pub mod template;
 pub mod validation;
 
 pub use access::{AccessDenied, Role};

@@ -28,6 +28,10 @@ const UNIQUE_FIELDS: &[(&str, &str)] = &[
         "messages.client_id",
     ),
     ("contacts_external_id_key", "contacts.external_id"),
+    (
+        "canned_responses_account_id_short_code_key",
+        "canned_responses.short_code",
+    ),
 ];
 
 impl From<sqlx::Error> for Error {
