@@ -41,6 +41,10 @@ pub struct ConversationQuery {
     pub channel_id: Option<i64>,
     pub contact_id: Option<i64>,
     pub tag: Option<String>,
+    /// Started at this entry point.
+    pub entry_point_id: Option<i64>,
+    /// Started at an entry point of this campaign.
+    pub campaign: Option<String>,
     pub cursor: Option<String>,
     /// 1 to 200; 50 when absent.
     pub limit: Option<u32>,
@@ -75,6 +79,8 @@ async fn list_conversations(
         channel_id: q.channel_id,
         contact_id: q.contact_id,
         tag: q.tag.clone(),
+        entry_point_id: q.entry_point_id,
+        campaign: q.campaign.clone(),
         ..Default::default()
     };
     match q.assignee.as_deref() {

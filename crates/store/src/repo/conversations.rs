@@ -200,6 +200,10 @@ pub struct ConversationFilter {
     pub channel_id: Option<i64>,
     pub contact_id: Option<i64>,
     pub tag: Option<String>,
+    /// Started at this entry point.
+    pub entry_point_id: Option<i64>,
+    /// Started at an entry point of this campaign.
+    pub campaign: Option<String>,
     /// Restricts to what an agent may see: assigned to them, or unassigned and either in no team
     /// or in one of the agent's teams.
     pub visible_to: Option<i64>,
@@ -230,6 +234,9 @@ pub async fn list(
                AND (CAST($10 AS BIGINT) IS NULL OR c.assignee_id = $10 OR (c.assignee_id IS NULL AND (
                     c.team_id IS NULL OR EXISTS (
                         SELECT 1 FROM team_members m WHERE m.team_id = c.team_id AND m.user_id = $10))))
+               AND (CAST($12 AS BIGINT) IS NULL OR c.entry_point_id = $12)
+               AND (CAST($13 AS TEXT) IS NULL OR EXISTS (
+                    SELECT 1 FROM entry_points e WHERE e.id = c.entry_point_id AND e.campaign = $13))
              ORDER BY c.id LIMIT $11",
         )
         .bind(scope.id())
@@ -243,6 +250,8 @@ pub async fn list(
         .bind(f.tag.as_deref())
         .bind(f.visible_to)
         .bind(i64::from(limit) + 1)
+        .bind(f.entry_point_id)
+        .bind(f.campaign.as_deref())
         .fetch_all(p)
         .await
     })?;
