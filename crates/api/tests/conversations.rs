@@ -476,3 +476,32 @@ both_backends! {
         assert_eq!(agent.post("/api/v1/canned-responses", json!({"short_code": "x", "content": "y"})).await.status(), 403);
     }
 }
+
+both_backends! {
+    async fn patching_channel_settings_keeps_what_was_not_sent(app: TestApp) {
+        let owner = app.owner().await;
+        let ch = WidgetChannel::create(&owner, json!({"greeting": "hi", "colour": "#123456"})).await;
+        let (s, c) = json_of(owner.patch(&format!("/api/v1/channels/{}", ch.id), json!({"settings": {"colour": "#ff0000"}})).await).await;
+        assert_eq!(s, 200, "{c}");
+        assert_eq!((c["settings"]["greeting"].as_str(), c["settings"]["colour"].as_str()), (Some("hi"), Some("#ff0000")));
+        let (s, e) = json_of(owner.patch(&format!("/api/v1/channels/{}", ch.id), json!({"settings": {"colour": "red"}})).await).await;
+        assert_eq!((s, e["error"]["details"][0]["field"].as_str()), (422, Some("settings.colour")));
+        let (_, c) = json_of(owner.get(&format!("/api/v1/channels/{}", ch.id)).await).await;
+        assert_eq!(c["settings"]["colour"], "#ff0000", "nothing written by the refused change");
+    }
+
+    async fn a_read_mark_past_the_last_message_means_all_of_them(app: TestApp) {
+        let owner = app.owner().await;
+        let ch = WidgetChannel::create(&owner, json!({})).await;
+        let token = ch.visitor().await;
+        let mut v = ch.socket(&token).await;
+        v.send(json!({"type": "send", "client_id": "1", "text": "hi"})).await;
+        let id = v.expect("ack").await["conversation_id"].as_i64().expect("id");
+        let mut agent = owner.socket().await;
+        agent.send(json!({"type": "read", "conversation_id": id, "seq": 999})).await;
+        let read = v.expect("read").await;
+        assert_eq!(read["seq"], 1);
+        let (_, c) = json_of(owner.get(&format!("/api/v1/conversations/{id}")).await).await;
+        assert_eq!(c["agent_read_seq"], 1);
+    }
+}

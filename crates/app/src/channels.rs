@@ -241,19 +241,43 @@ impl App {
             })
     }
 
+    /// Renames a channel and/or changes some of its settings: keys present in `settings_patch`
+    /// replace the current ones, absent keys stay as they are.
     pub async fn update_channel(
         &self,
         principal: &Principal,
         id: i64,
         name: Option<&str>,
-        settings: Option<WidgetSettings>,
+        settings_patch: Option<Value>,
     ) -> AppResult<ChannelView> {
         principal.role().require_admin()?;
+        let current = channels::get(&self.db, principal.scope(), id).await?;
         let mut errors = FieldErrors::new();
         let name = errors.check_opt("name", name.map(yingke_core::TeamName::parse));
-        if let Some(s) = &settings {
-            s.validate("settings", &mut errors);
-        }
+        let settings = match settings_patch {
+            None => None,
+            Some(Value::Object(patch)) => {
+                let mut merged = match current.settings.clone() {
+                    Value::Object(m) => m,
+                    _ => Default::default(),
+                };
+                merged.extend(patch);
+                match serde_json::from_value::<WidgetSettings>(Value::Object(merged)) {
+                    Ok(s) => {
+                        s.validate("settings", &mut errors);
+                        Some(s)
+                    }
+                    Err(e) => {
+                        errors.add("settings", e.to_string());
+                        None
+                    }
+                }
+            }
+            Some(_) => {
+                errors.add("settings", "must be an object");
+                None
+            }
+        };
         errors.finish()?;
         let settings_json: Option<Value> = settings
             .map(|s| serde_json::to_value(s).map_err(|e| AppError::Internal(e.to_string())))

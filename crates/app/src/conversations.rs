@@ -507,6 +507,8 @@ impl App {
     /// An agent has read up to `seq`.
     pub async fn agent_read(&self, principal: &Principal, id: i64, seq: i64) -> AppResult<()> {
         let conv = self.visible(principal, id).await?;
+        // A mark past the last message means "everything": store and announce the last seq.
+        let seq = seq.clamp(0, conv.last_seq);
         let mut tx = self.db.begin().await?;
         convs::mark_read(&mut tx, principal.scope(), id, false, seq).await?;
         tx.commit().await?;

@@ -671,6 +671,7 @@ impl App {
         let Some(conv) = convs::latest_for_contact(&mut tx, v.scope(), v.ch, v.c).await? else {
             return Ok(());
         };
+        let seq = seq.clamp(0, conv.last_seq);
         convs::mark_read(&mut tx, v.scope(), conv.id, true, seq).await?;
         tx.commit().await?;
         self.live.publish(

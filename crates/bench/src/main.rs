@@ -151,7 +151,11 @@ async fn open_socket(
     if let Some(c) = cookie {
         req.headers_mut().insert("cookie", c.parse()?);
     }
-    let (socket, _) = tokio_tungstenite::connect_async(req).await?;
+    // A small read buffer: tungstenite zero-fills it on every read (tungstenite-rs#547).
+    let config =
+        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096);
+    let (socket, _) =
+        tokio_tungstenite::connect_async_with_config(req, Some(config), false).await?;
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     tokio::spawn(async move {

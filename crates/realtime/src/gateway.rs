@@ -22,6 +22,12 @@ use crate::{
 
 /// Largest frame a client may send (larger closes the socket).
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// The socket's read buffer. Small on purpose: tungstenite zero-fills the whole buffer on every
+/// read (tungstenite-rs#547), which at the 128 KiB default cost more CPU than everything else a
+/// message does. Frames larger than this are assembled across reads.
+pub const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Unsent bytes a slow client may have queued before its socket is failed.
+pub const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
 /// A visitor may send this many messages per second on average, with bursts of `BURST`.
 const VISITOR_RATE: f64 = 10.0;
 const BURST: f64 = 20.0;
@@ -159,7 +165,7 @@ impl Bucket {
 /// A visitor's session: its own conversations' messages (never notes), agents' typing and read
 /// marks, and its conversation's status changes.
 pub async fn run_visitor(mut socket: WebSocket, app: App, hub: Arc<Hub>, claims: VisitorClaims) {
-    let mut live = hub.subscribe(claims.account());
+    let mut live = hub.subscribe_contact(claims.account(), claims.c);
     let mut bucket = Bucket::new();
     if !send(
         &mut socket,
@@ -299,7 +305,7 @@ pub async fn run_agent(
     principal: Principal,
     team_ids: Vec<i64>,
 ) {
-    let mut live = hub.subscribe(principal.account_id());
+    let mut live = hub.subscribe_agents(principal.account_id());
     if !send(
         &mut socket,
         &json!({"type": "welcome", "who": {"kind": "agent", "id": principal.user_id().0}}),

@@ -1,5 +1,7 @@
-//! In-process fan-out: one broadcast channel per account. A subscriber that falls behind is told
-//! to resync rather than silently missing messages.
+//! In-process fan-out. Agents of an account share one broadcast channel; each visitor (contact)
+//! has its own, so a message wakes the agents and the one visitor it concerns — not every visitor
+//! socket of the account. A subscriber that falls behind is told to resync rather than silently
+//! missing items.
 
 use std::{
     collections::HashMap,
@@ -10,11 +12,47 @@ use tokio::sync::broadcast;
 use yingke_app::{Live, Publisher};
 use yingke_core::AccountId;
 
-const CAPACITY: usize = 4096;
+const AGENT_CAPACITY: usize = 4096;
+const CONTACT_CAPACITY: usize = 256;
+
+type Channels<K> = Mutex<HashMap<K, broadcast::Sender<Arc<Live>>>>;
 
 #[derive(Default)]
 pub struct Hub {
-    accounts: Mutex<HashMap<AccountId, broadcast::Sender<Arc<Live>>>>,
+    agents: Channels<AccountId>,
+    contacts: Channels<(AccountId, i64)>,
+}
+
+fn subscribe<K: std::hash::Hash + Eq>(
+    map: &Channels<K>,
+    key: K,
+    capacity: usize,
+) -> broadcast::Receiver<Arc<Live>> {
+    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
+    map.entry(key)
+        .or_insert_with(|| broadcast::channel(capacity).0)
+        .subscribe()
+}
+
+fn send<K: std::hash::Hash + Eq>(map: &Channels<K>, key: &K, item: Arc<Live>) {
+    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(tx) = map.get(key)
+        && tx.send(item).is_err()
+    {
+        // Nobody listens any more: forget the channel.
+        map.remove(key);
+    }
+}
+
+/// The contact a live item concerns, if any.
+fn contact_of(live: &Live) -> Option<i64> {
+    match live {
+        Live::Message { conversation, .. }
+        | Live::Conversation { conversation, .. }
+        | Live::Typing { conversation, .. }
+        | Live::Read { conversation, .. } => Some(conversation.contact_id),
+        Live::Presence { .. } => None,
+    }
 }
 
 impl Hub {
@@ -22,23 +60,82 @@ impl Hub {
         Arc::new(Self::default())
     }
 
-    /// Live items of one account, from now on.
-    pub fn subscribe(&self, account: AccountId) -> broadcast::Receiver<Arc<Live>> {
-        let mut map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(account)
-            .or_insert_with(|| broadcast::channel(CAPACITY).0)
-            .subscribe()
+    /// Everything of one account, from now on (agents' sockets).
+    pub fn subscribe_agents(&self, account: AccountId) -> broadcast::Receiver<Arc<Live>> {
+        subscribe(&self.agents, account, AGENT_CAPACITY)
+    }
+
+    /// What concerns one contact, from now on (visitors' sockets).
+    pub fn subscribe_contact(
+        &self,
+        account: AccountId,
+        contact: i64,
+    ) -> broadcast::Receiver<Arc<Live>> {
+        subscribe(&self.contacts, (account, contact), CONTACT_CAPACITY)
     }
 }
 
 impl Publisher for Hub {
     fn publish(&self, account: AccountId, live: Live) {
-        let mut map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tx) = map.get(&account)
-            && tx.send(Arc::new(live)).is_err()
-        {
-            // Nobody listens any more: forget the channel.
-            map.remove(&account);
+        let contact = contact_of(&live);
+        let item = Arc::new(live);
+        if let Some(c) = contact {
+            send(&self.contacts, &(account, c), item.clone());
         }
+        send(&self.agents, &account, item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yingke_app::store::conversations::Conversation;
+
+    fn conversation(contact_id: i64) -> Arc<Conversation> {
+        Arc::new(Conversation {
+            id: 1,
+            account_id: AccountId(1),
+            number: 1,
+            channel_id: 1,
+            entry_point_id: None,
+            contact_id,
+            status: "open".into(),
+            priority: 1,
+            assignee_id: None,
+            team_id: None,
+            last_seq: 0,
+            contact_read_seq: 0,
+            agent_read_seq: 0,
+            source: serde_json::Value::Null,
+            first_response_at: None,
+            resolved_at: None,
+            csat_score: None,
+            csat_comment: None,
+            created_at: 0,
+            updated_at: 0,
+        })
+    }
+
+    #[test]
+    fn a_contacts_items_reach_its_visitors_and_the_agents_only() {
+        let hub = Hub::default();
+        let mut agents = hub.subscribe_agents(AccountId(1));
+        let mut seven = hub.subscribe_contact(AccountId(1), 7);
+        let mut eight = hub.subscribe_contact(AccountId(1), 8);
+        let mut other_account = hub.subscribe_agents(AccountId(2));
+        hub.publish(
+            AccountId(1),
+            Live::Conversation {
+                conversation: conversation(7),
+                event: "created".into(),
+            },
+        );
+        assert!(agents.try_recv().is_ok());
+        assert!(seven.try_recv().is_ok());
+        assert!(eight.try_recv().is_err(), "another visitor is not woken");
+        assert!(
+            other_account.try_recv().is_err(),
+            "another account is not woken"
+        );
     }
 }

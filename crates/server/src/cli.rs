@@ -119,12 +119,8 @@ async fn ready_app(config: &Config) -> anyhow::Result<App> {
     let db = open_db(config).await?;
     db.migrate().await.context("applying migrations")?;
     let keys = Keyring::from_master(load_secret_key(config)?.as_bytes());
-    Ok(App::new(
-        db,
-        Arc::new(SystemClock),
-        Settings::default(),
-        keys,
-    ))
+    let files = yingke_store::LocalFiles::new(config.data_dir.join("attachments"));
+    Ok(App::new(db, Arc::new(SystemClock), Settings::default(), keys).with_files(files))
 }
 
 /// The configured secret, or the one in `<data dir>/secret.key`, created on first use.

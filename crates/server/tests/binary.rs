@@ -5,6 +5,7 @@ mod support;
 
 use std::process::Command;
 
+use serde_json::json;
 use support::{BIN, login, serve, temp_dir};
 use yingke_testkit::PgDatabase;
 
@@ -186,5 +187,60 @@ fn operator_commands_explain_bad_input_without_a_panic() {
         .output()
         .expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains("listen = \"127.0.0.1:8080\""));
+    std::fs::remove_dir_all(data).ok();
+}
+
+#[tokio::test]
+async fn the_served_binary_stores_uploads_under_the_data_dir() {
+    let data = temp_dir();
+    let served = serve(&[
+        ("YINGKE_DATA_DIR", data.to_str().expect("utf-8 path")),
+        ("YINGKE_ADMIN_EMAIL", "files@shop.example"),
+        ("YINGKE_ADMIN_PASSWORD", "files-password-1"),
+    ]);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let login: serde_json::Value = client
+        .post(format!("{}/api/v1/auth/login", served.addr))
+        .json(&json!({"email": "files@shop.example", "password": "files-password-1"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let csrf = login["csrf_token"].as_str().expect("csrf").to_owned();
+    let png = b"\x89PNG\r\n\x1a\nrest-of-image".to_vec();
+    let part = reqwest::multipart::Part::bytes(png.clone())
+        .file_name("a.png")
+        .mime_str("image/png")
+        .expect("mime");
+    let res = client
+        .post(format!("{}/api/v1/attachments", served.addr))
+        .header("x-csrf-token", csrf)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 201);
+    let a: serde_json::Value = res.json().await.expect("json");
+    let bytes = reqwest::get(format!(
+        "{}{}",
+        served.addr,
+        a["url"].as_str().expect("url")
+    ))
+    .await
+    .expect("download")
+    .bytes()
+    .await
+    .expect("bytes");
+    assert_eq!(bytes.as_ref(), png.as_slice());
+    assert!(
+        data.join("attachments").is_dir(),
+        "files live under the data dir"
+    );
+    served.terminate();
     std::fs::remove_dir_all(data).ok();
 }

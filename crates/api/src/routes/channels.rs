@@ -98,8 +98,9 @@ pub struct CreateChannel {
 #[serde(deny_unknown_fields)]
 pub struct UpdateChannel {
     pub name: Option<String>,
+    /// Only the keys given change (greeting, colour, locale, pre_chat_form).
     #[schema(value_type = Option<Object>)]
-    pub settings: Option<WidgetSettings>,
+    pub settings: Option<serde_json::Value>,
 }
 
 #[utoipa::path(get, path = "/api/v1/channels", tag = "channels", params(ListParams),

@@ -18,7 +18,7 @@ use yingke_app::{
     widget::{IdentityInput, PageInfo, SessionInput, VisitorClaims},
 };
 use yingke_realtime::{
-    gateway::{self, MAX_FRAME_BYTES},
+    gateway::{self, MAX_FRAME_BYTES, MAX_WRITE_BUFFER_BYTES, READ_BUFFER_BYTES},
     wire::{MessageDto, VisitorConversationDto},
 };
 
@@ -288,6 +288,9 @@ async fn visitor_ws(
     Ok(ws
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(READ_BUFFER_BYTES)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| gateway::run_visitor(socket, app, hub, claims)))
 }
 
@@ -323,6 +326,9 @@ async fn agent_ws(
     Ok(ws
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(READ_BUFFER_BYTES)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| gateway::run_agent(socket, app, hub, principal, teams)))
 }
 
