@@ -16,7 +16,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: backend, changeOrigin: false },
+      // ws: the agent socket (/api/v1/ws) goes through the proxy too.
+      '/api': { target: backend, changeOrigin: false, ws: true },
       '/healthz': { target: backend },
     },
   },

@@ -14,12 +14,16 @@ test('a wrong password shows an error and stays on the login page', async ({ pag
 
 test('signing in as the owner shows the layout with their name and the navigation', async ({ page }) => {
   await signInAsOwner(page);
-  await expect(page).toHaveURL(/\/users$/);
+  await expect(page).toHaveURL(/\/inbox$/);
+  await expect(page.getByRole('heading', { name: '收件箱' })).toBeVisible();
   const nav = page.getByRole('navigation', { name: '主导航' });
+  await expect(nav.getByRole('menuitem').first()).toHaveText('收件箱');
+  await expect(nav.getByRole('menuitem', { name: '渠道' })).toBeVisible();
   await expect(nav.getByRole('menuitem', { name: '成员' })).toBeVisible();
   await expect(nav.getByRole('menuitem', { name: '团队' })).toBeVisible();
   await expect(nav.getByRole('menuitem', { name: '个人设置' })).toBeVisible();
   await expect(page.getByRole('button', { name: '账号菜单' })).toContainText(await myName(page));
+  await nav.getByRole('menuitem', { name: '成员' }).click();
   await expect(page.getByRole('heading', { name: '成员' })).toBeVisible();
   await expect(page.getByRole('cell', { name: OWNER.email })).toBeVisible();
 });
@@ -36,6 +40,7 @@ test('a page opened before signing in is shown after signing in', async ({ page 
 
 test('switching to English changes the interface text', async ({ page }) => {
   await signInAsOwner(page);
+  await page.goto('/users');
   await page.getByRole('button', { name: '账号菜单' }).click();
   await page.getByRole('menuitem', { name: 'English' }).click();
   const nav = page.getByRole('navigation', { name: 'Main navigation' });

@@ -4,6 +4,7 @@ import { signInAsOwner } from './session';
 test('an admin creates a user; a duplicate e-mail is reported on the e-mail field', async ({ page }) => {
   const email = `agent-${Date.now()}@example.com`;
   await signInAsOwner(page);
+  await page.goto('/users');
 
   await page.getByRole('button', { name: '添加成员' }).click();
   const dialog = page.getByRole('dialog', { name: '添加成员' });

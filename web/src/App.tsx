@@ -9,6 +9,9 @@ import { RequireAuth } from './features/auth/RequireAuth';
 
 const LoginPage = lazy(() => import('./features/auth/LoginPage'));
 const AppLayout = lazy(() => import('./features/layout/AppLayout'));
+const InboxPage = lazy(() => import('./features/inbox/InboxPage'));
+const ChannelsPage = lazy(() => import('./features/channels/ChannelsPage'));
+const ChannelPage = lazy(() => import('./features/channels/ChannelPage'));
 const UsersPage = lazy(() => import('./features/users/UsersPage'));
 const TeamsPage = lazy(() => import('./features/teams/TeamsPage'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
@@ -48,7 +51,10 @@ export function AppRoutes() {
           </RequireAuth>
         }
       >
-        <Route index element={<Navigate to="/users" replace />} />
+        <Route index element={<Navigate to="/inbox" replace />} />
+        <Route path="/inbox/:conversationId?" element={<InboxPage />} />
+        <Route path="/channels" element={<ChannelsPage />} />
+        <Route path="/channels/:channelId" element={<ChannelPage />} />
         <Route path="/users" element={<UsersPage />} />
         <Route path="/teams" element={<TeamsPage />} />
         <Route path="/profile" element={<ProfilePage />} />

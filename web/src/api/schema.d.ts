@@ -55,6 +55,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/canned-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_canned"];
+        put?: never;
+        /** Add a canned response (supervisor). Unknown variables are refused. */
+        post: operations["create_canned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/canned-responses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["delete_canned"];
+        options?: never;
+        head?: never;
+        patch: operations["update_canned"];
+        trace?: never;
+    };
     "/api/v1/channels": {
         parameters: {
             query?: never;
@@ -238,6 +271,23 @@ export interface paths {
         head?: never;
         /** Resolve, reopen, close or set pending; change the priority. */
         patch: operations["update_conversation"];
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/canned-responses/{canned_id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A canned response with its variables filled in for this conversation. */
+        post: operations["render_canned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/conversations/{id}/messages": {
@@ -696,6 +746,22 @@ export interface components {
             /** @description A signed URL that works without credentials (for `<img src>`). */
             url: string;
         };
+        CannedList: {
+            items: components["schemas"]["CannedResponse"][];
+        };
+        CannedResponse: {
+            /**
+             * @description Text with variables: contact.name, contact.email, contact.phone, agent.name,
+             *     conversation.number, account.name, channel.name.
+             */
+            content: string;
+            /** Format: int64 */
+            id: number;
+            /** @description Typed after `/` in the composer. */
+            short_code: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description A channel: where customers reach the account. */
         Channel: {
             /** Format: date-time */
@@ -806,6 +872,10 @@ export interface components {
         ConversationPage: {
             items: components["schemas"]["Conversation"][];
             next_cursor?: string | null;
+        };
+        CreateCanned: {
+            content: string;
+            short_code: string;
         };
         CreateChannel: {
             name: string;
@@ -948,6 +1018,9 @@ export interface components {
             title: string;
             url: string;
         };
+        RenderedCanned: {
+            text: string;
+        };
         /** @enum {string} */
         Role: "owner" | "admin" | "supervisor" | "agent";
         SendMessage: {
@@ -1037,8 +1110,13 @@ export interface components {
              */
             team_id?: number | null;
         };
+        UpdateCanned: {
+            content?: string | null;
+            short_code?: string | null;
+        };
         UpdateChannel: {
             name?: string | null;
+            /** @description Only the keys given change (greeting, colour, locale, pre_chat_form). */
             settings?: Record<string, never> | null;
         };
         UpdateContact: {
@@ -1257,6 +1335,137 @@ export interface operations {
             };
             /** @description Not allowed (role or CSRF token) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_canned: {
+        parameters: {
+            query?: {
+                /** @description Short codes starting with this. */
+                prefix?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_canned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCanned"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponse"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_canned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canned response id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_canned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canned response id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCanned"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponse"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1750,6 +1959,10 @@ export interface operations {
                 channel_id?: number;
                 contact_id?: number;
                 tag?: string;
+                /** @description Started at this entry point. */
+                entry_point_id?: number;
+                /** @description Started at an entry point of this campaign. */
+                campaign?: string;
                 cursor?: string;
                 /** @description 1 to 200; 50 when absent. */
                 limit?: number;
@@ -1835,6 +2048,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    render_canned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: number;
+                /** @description Canned response id */
+                canned_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderedCanned"];
                 };
             };
             /** @description Client error, in the error envelope */

@@ -13,3 +13,34 @@ export function formatDate(value: string | null | undefined): string {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? value : dateOnly.format(date);
 }
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const monthDay = new Intl.DateTimeFormat(undefined, { month: 'numeric', day: 'numeric' });
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** Hours and minutes only. */
+export function formatTime(value: string | null | undefined): string {
+  if (!value) return '';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : timeOnly.format(date);
+}
+
+/** Compact time for lists: the time today, month and day this year, the date before. */
+export function formatListTime(value: string | null | undefined, now: Date = new Date()): string {
+  if (!value) return '';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  if (sameDay(date, now)) return timeOnly.format(date);
+  if (date.getFullYear() === now.getFullYear()) return monthDay.format(date);
+  return dateOnly.format(date);
+}
+
+/** Whether two times fall on the same local day. */
+export function isSameDay(a: string, b: string): boolean {
+  const x = new Date(a);
+  const y = new Date(b);
+  return !Number.isNaN(x.getTime()) && !Number.isNaN(y.getTime()) && sameDay(x, y);
+}

@@ -13,7 +13,7 @@ import { Brand } from '../layout/Brand';
 import type { LoginRequest } from '../../api/types';
 import styles from './LoginPage.module.css';
 
-const DEFAULT_TARGET = '/users';
+const DEFAULT_TARGET = '/inbox';
 
 function targetFrom(state: unknown): string {
   const from = (state as { from?: unknown } | null)?.from;

@@ -1,15 +1,18 @@
 import { Suspense, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
-import { App as AntApp, Avatar, Button, Dropdown, Flex, Layout, Menu, Typography, type MenuProps } from 'antd';
+import { App as AntApp, Avatar, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Typography, type MenuProps } from 'antd';
 import {
   ApartmentOutlined,
   CheckOutlined,
   GlobalOutlined,
+  InboxOutlined,
   LogoutOutlined,
+  MenuOutlined,
   SettingOutlined,
   ShopOutlined,
   TeamOutlined,
   DownOutlined,
+  WifiOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCurrentSession, useLogout } from '../auth/session';
@@ -22,8 +25,13 @@ import styles from './AppLayout.module.css';
 
 const COLLAPSED_KEY = 'yingke.sider.collapsed';
 
+/** Pages that fill the content area edge to edge (no padding, no page scroll). */
+const FULL_BLEED = ['/inbox'];
+
 /** Pages reachable from the side navigation, in order. */
 const NAV = [
+  { path: '/inbox', icon: <InboxOutlined />, label: 'nav.inbox' },
+  { path: '/channels', icon: <WifiOutlined />, label: 'nav.channels' },
   { path: '/users', icon: <TeamOutlined />, label: 'nav.users' },
   { path: '/teams', icon: <ApartmentOutlined />, label: 'nav.teams' },
   { path: '/profile', icon: <SettingOutlined />, label: 'nav.profile' },
@@ -45,6 +53,10 @@ export default function AppLayout() {
   const { user, account } = useCurrentSession();
   const logout = useLogout();
   const [collapsed, setCollapsed] = useState(initialCollapsed);
+  const [navOpen, setNavOpen] = useState(false);
+  // Phones get the navigation in a drawer instead of a side bar.
+  const mobile = Grid.useBreakpoint().md === false;
+  const fullBleed = FULL_BLEED.some((path) => location.pathname.startsWith(path));
 
   const onCollapse = (value: boolean) => {
     setCollapsed(value);
@@ -92,33 +104,57 @@ export default function AppLayout() {
     }
   };
 
+  const navigation = (
+    <nav aria-label={t('nav.main')}>
+      <Menu
+        mode="inline"
+        selectedKeys={selected ? [selected] : []}
+        items={NAV.map((item) => ({ key: item.path, icon: item.icon, label: t(item.label) }))}
+        onClick={({ key }) => {
+          setNavOpen(false);
+          void navigate(key);
+        }}
+        className={styles.menu}
+      />
+    </nav>
+  );
+
   return (
-    <Layout className={styles.root}>
-      <Layout.Sider
-        collapsible
-        collapsed={collapsed}
-        onCollapse={onCollapse}
-        width={220}
-        collapsedWidth={64}
-        theme="light"
-        className={styles.sider}
-      >
-        <div className={styles.brand}>
-          <Brand compact={collapsed} size={26} />
-        </div>
-        <nav aria-label={t('nav.main')}>
-          <Menu
-            mode="inline"
-            selectedKeys={selected ? [selected] : []}
-            items={NAV.map((item) => ({ key: item.path, icon: item.icon, label: t(item.label) }))}
-            onClick={({ key }) => void navigate(key)}
-            className={styles.menu}
-          />
-        </nav>
-      </Layout.Sider>
-      <Layout>
+    <Layout className={`${styles.root} ${fullBleed ? styles.rootFull : ''}`}>
+      {mobile ? (
+        <Drawer
+          open={navOpen}
+          onClose={() => setNavOpen(false)}
+          placement="left"
+          size={240}
+          closable={false}
+          title={<Brand size={24} />}
+          styles={{ body: { padding: 0 }, header: { padding: '12px 16px' } }}
+        >
+          {navigation}
+        </Drawer>
+      ) : (
+        <Layout.Sider
+          collapsible
+          collapsed={collapsed}
+          onCollapse={onCollapse}
+          width={220}
+          collapsedWidth={64}
+          theme="light"
+          className={styles.sider}
+        >
+          <div className={styles.brand}>
+            <Brand compact={collapsed} size={26} />
+          </div>
+          {navigation}
+        </Layout.Sider>
+      )}
+      <Layout className={styles.main}>
         <Layout.Header className={styles.header}>
           <Flex align="center" gap={8} className={styles.account}>
+            {mobile && (
+              <Button type="text" icon={<MenuOutlined />} aria-label={t('nav.open')} onClick={() => setNavOpen(true)} />
+            )}
             <ShopOutlined />
             <Typography.Text strong ellipsis data-testid="account-name">
               {account.name}
@@ -134,7 +170,7 @@ export default function AppLayout() {
             </Button>
           </Dropdown>
         </Layout.Header>
-        <Layout.Content className={styles.content}>
+        <Layout.Content className={fullBleed ? styles.contentFull : mobile ? `${styles.content} ${styles.contentMobile}` : styles.content}>
           <Suspense fallback={<FullPageSpin />}>
             <Outlet />
           </Suspense>

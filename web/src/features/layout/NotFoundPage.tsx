@@ -11,7 +11,7 @@ export default function NotFoundPage() {
       title={t('notFound.title')}
       subTitle={t('notFound.description')}
       extra={
-        <Button type="primary" onClick={() => void navigate('/users')}>
+        <Button type="primary" onClick={() => void navigate('/inbox')}>
           {t('notFound.back')}
         </Button>
       }

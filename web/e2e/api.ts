@@ -1,0 +1,22 @@
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+
+/** The CSRF token of the page's signed-in session (cookie-authenticated mutations need it). */
+export async function csrfToken(request: APIRequestContext): Promise<string> {
+  const response = await request.get('/api/v1/me');
+  expect(response.status()).toBe(200);
+  const session = (await response.json()) as { csrf_token: string };
+  return session.csrf_token;
+}
+
+export type CreatedChannel = { id: number; name: string; public_key: string; h5_url: string; widget_snippet: string };
+
+/** Creates a web-widget channel through the API as the signed-in user. */
+export async function createChannel(page: Page, name: string, settings: Record<string, unknown> = {}): Promise<CreatedChannel> {
+  const token = await csrfToken(page.request);
+  const response = await page.request.post('/api/v1/channels', {
+    data: { name, settings },
+    headers: { 'X-CSRF-Token': token },
+  });
+  expect(response.status()).toBe(201);
+  return (await response.json()) as CreatedChannel;
+}

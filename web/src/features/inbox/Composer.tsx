@@ -1,0 +1,208 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { App as AntApp, Button, Input, Segmented, Tag, Tooltip, Typography } from 'antd';
+import { LockOutlined, MessageOutlined, PaperClipOutlined, SendOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { uploadAttachment } from './queries';
+import { formatSize } from './source';
+import { describeError } from '../../api/errorText';
+import { newClientId } from '../../realtime/clientId';
+import type { AgentSocket } from '../../realtime/AgentSocket';
+import type { Attachment } from '../../api/types';
+import styles from './Inbox.module.css';
+
+/** The server's limits (docs/protocol/realtime.md). */
+export const MAX_TEXT = 10_000;
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+/** Send `typing on` at most this often while typing, and `off` after this long idle. */
+const TYPING_REPEAT_MS = 3000;
+const TYPING_IDLE_MS = 4000;
+
+type Mode = 'reply' | 'note';
+
+/** Unsent text per conversation, kept while the inbox is open. */
+const drafts = new Map<number, { text: string; mode: Mode }>();
+
+export function Composer({
+  conversationId,
+  socket,
+  onSent,
+}: {
+  conversationId: number;
+  socket: AgentSocket;
+  /** A message went into the outbox (with the upload it carries, for showing it while pending). */
+  onSent: (clientId: string, attachment: Attachment | null) => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = AntApp.useApp();
+  const [text, setText] = useState(() => drafts.get(conversationId)?.text ?? '');
+  const [mode, setMode] = useState<Mode>(() => drafts.get(conversationId)?.mode ?? 'reply');
+  const [attachment, setAttachment] = useState<Attachment | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const typingOn = useRef(false);
+  const lastTypingAt = useRef(0);
+  const idleTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const stopTyping = () => {
+    if (idleTimer.current) clearTimeout(idleTimer.current);
+    idleTimer.current = null;
+    if (typingOn.current) socket.typing(conversationId, false);
+    typingOn.current = false;
+  };
+
+  // Leaving the conversation ends the typing indicator.
+  // The component is keyed by conversation, so the first stopTyping stays valid.
+  useEffect(() => stopTyping, []);
+
+  useEffect(() => {
+    drafts.set(conversationId, { text, mode });
+  }, [conversationId, text, mode]);
+
+  const onType = (value: string) => {
+    setText(value);
+    // Notes are internal: the visitor must not even see that one is being written.
+    if (mode !== 'reply') return;
+    if (!value.trim()) {
+      stopTyping();
+      return;
+    }
+    const now = Date.now();
+    if (!typingOn.current || now - lastTypingAt.current >= TYPING_REPEAT_MS) {
+      if (socket.typing(conversationId, true)) {
+        typingOn.current = true;
+        lastTypingAt.current = now;
+      }
+    }
+    if (idleTimer.current) clearTimeout(idleTimer.current);
+    idleTimer.current = setTimeout(stopTyping, TYPING_IDLE_MS);
+  };
+
+  const changeMode = (next: Mode) => {
+    if (next === 'note') stopTyping();
+    setMode(next);
+  };
+
+  const send = () => {
+    const body = text.trim();
+    if (uploading || (!body && !attachment)) return;
+    if (body.length > MAX_TEXT) {
+      void message.error(t('inbox.tooLong', { max: MAX_TEXT }));
+      return;
+    }
+    const clientId = newClientId();
+    onSent(clientId, attachment);
+    socket.send({
+      client_id: clientId,
+      conversation_id: conversationId,
+      text: body,
+      ...(attachment ? { attachment_id: attachment.id } : {}),
+      ...(mode === 'note' ? { note: true } : {}),
+    });
+    stopTyping();
+    setText('');
+    setAttachment(null);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
+    // Enter that confirms an IME candidate (Chinese input) must not send.
+    if (event.nativeEvent.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    send();
+  };
+
+  const onFile = async (file: File | undefined) => {
+    if (!file) return;
+    if (file.size > MAX_UPLOAD_BYTES) {
+      void message.error(t('inbox.fileTooLarge'));
+      return;
+    }
+    setUploading(true);
+    try {
+      setAttachment(await uploadAttachment(file));
+    } catch (error) {
+      void message.error(describeError(t, error));
+    } finally {
+      setUploading(false);
+      if (fileInput.current) fileInput.current.value = '';
+    }
+  };
+
+  const note = mode === 'note';
+  return (
+    <div className={`${styles.composer} ${note ? styles.composerNote : ''}`}>
+      <div className={styles.composerTop}>
+        <Segmented<Mode>
+          size="small"
+          value={mode}
+          onChange={changeMode}
+          options={[
+            { value: 'reply', label: t('inbox.reply'), icon: <MessageOutlined /> },
+            { value: 'note', label: t('inbox.noteMode'), icon: <LockOutlined /> },
+          ]}
+          aria-label={t('inbox.composeMode')}
+        />
+        {note && (
+          <Typography.Text type="secondary" className={styles.composerHint}>
+            {t('inbox.noteHint')}
+          </Typography.Text>
+        )}
+      </div>
+      {(attachment || uploading) && (
+        <div className={styles.attachmentChip}>
+          <Tag
+            icon={<PaperClipOutlined />}
+            closable={!uploading}
+            onClose={() => setAttachment(null)}
+            closeIcon={attachment ? undefined : false}
+          >
+            {attachment ? `${attachment.name} · ${formatSize(attachment.size)}` : t('inbox.uploading')}
+          </Tag>
+        </div>
+      )}
+      <Input.TextArea
+        value={text}
+        onChange={(event) => onType(event.target.value)}
+        onKeyDown={onKeyDown}
+        onBlur={stopTyping}
+        placeholder={note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
+        aria-label={note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
+        autoSize={{ minRows: 2, maxRows: 8 }}
+        variant="borderless"
+        className={styles.textarea}
+      />
+      <div className={styles.composerBar}>
+        <input
+          ref={fileInput}
+          type="file"
+          hidden
+          onChange={(event) => void onFile(event.target.files?.[0])}
+          data-testid="attachment-input"
+        />
+        <Tooltip title={t('inbox.attach')}>
+          <Button
+            type="text"
+            size="small"
+            icon={<PaperClipOutlined />}
+            aria-label={t('inbox.attach')}
+            loading={uploading}
+            onClick={() => fileInput.current?.click()}
+          />
+        </Tooltip>
+        <Typography.Text type="secondary" className={styles.composerKeys}>
+          {t('inbox.enterToSend')}
+        </Typography.Text>
+        <Button
+          type="primary"
+          size="small"
+          icon={<SendOutlined />}
+          onClick={send}
+          disabled={uploading || (!text.trim() && !attachment)}
+          className={note ? styles.noteButton : undefined}
+        >
+          {note ? t('inbox.addNote') : t('inbox.send')}
+        </Button>
+      </div>
+    </div>
+  );
+}

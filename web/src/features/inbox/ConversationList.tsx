@@ -1,0 +1,144 @@
+import { memo } from 'react';
+import { NavLink } from 'react-router';
+import { Avatar, Badge, Button, Empty, Select, Spin, Tabs, Tooltip, Typography } from 'antd';
+import { ReloadOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { STATUSES, TABS, isUnread, type ConversationStatus, type InboxTab, type ListFilter } from './inboxState';
+import { PriorityTag } from './PriorityTag';
+import { initial, useContactName } from './names';
+import { avatarColor } from '../users/UserAvatar';
+import { describeError } from '../../api/errorText';
+import { formatDateTime, formatListTime } from '../../i18n/format';
+import type { Conversation } from '../../api/types';
+import type { ConnectionStatus } from '../../realtime/AgentSocket';
+import styles from './Inbox.module.css';
+
+type Props = {
+  filter: ListFilter;
+  onFilter: (filter: ListFilter) => void;
+  rows: Conversation[];
+  loading: boolean;
+  error: unknown;
+  onRetry: () => void;
+  selectedId: number | null;
+  channelNames: Map<number, string>;
+  connection: ConnectionStatus;
+};
+
+export function ConversationList({ filter, onFilter, rows, loading, error, onRetry, selectedId, channelNames, connection }: Props) {
+  const { t } = useTranslation();
+  return (
+    <section className={styles.listPane} aria-label={t('inbox.listLabel')}>
+      <div className={styles.listHeader}>
+        <Typography.Title level={5} className={styles.listTitle}>
+          {t('inbox.title')}
+        </Typography.Title>
+        <ConnectionDot status={connection} />
+        <Select<ConversationStatus>
+          size="small"
+          value={filter.status}
+          onChange={(status) => onFilter({ ...filter, status })}
+          options={STATUSES.map((status) => ({ value: status, label: t(`inbox.status.${status}`) }))}
+          aria-label={t('inbox.statusFilter')}
+          className={styles.statusSelect}
+          popupMatchSelectWidth={false}
+        />
+      </div>
+      <Tabs
+        size="small"
+        activeKey={filter.tab}
+        onChange={(tab) => onFilter({ ...filter, tab: tab as InboxTab })}
+        items={TABS.map((tab) => ({ key: tab, label: t(`inbox.tabs.${tab}`) }))}
+        className={styles.tabs}
+      />
+      <div className={styles.listBody}>
+        {rows.length > 0 ? (
+          <ul className={styles.rows} aria-label={t('inbox.conversations')}>
+            {rows.map((conversation) => (
+              <li key={conversation.id}>
+                <ConversationRow
+                  conversation={conversation}
+                  selected={conversation.id === selectedId}
+                  channelName={channelNames.get(conversation.channel_id) ?? ''}
+                />
+              </li>
+            ))}
+          </ul>
+        ) : loading ? (
+          <div className={styles.listEmpty}>
+            <Spin />
+          </div>
+        ) : error ? (
+          <div className={styles.listEmpty}>
+            <Typography.Text type="danger">{describeError(t, error)}</Typography.Text>
+            <Button size="small" icon={<ReloadOutlined />} onClick={onRetry}>
+              {t('common.retry')}
+            </Button>
+          </div>
+        ) : (
+          <Empty className={styles.listEmpty} image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('inbox.empty')} />
+        )}
+      </div>
+    </section>
+  );
+}
+
+function ConnectionDot({ status }: { status: ConnectionStatus }) {
+  const { t } = useTranslation();
+  const label = t(`inbox.connection.${status}`);
+  return (
+    <Tooltip title={label}>
+      <Badge
+        status={status === 'open' ? 'success' : status === 'connecting' ? 'processing' : 'error'}
+        aria-label={label}
+        role="status"
+        className={styles.connectionDot}
+      />
+    </Tooltip>
+  );
+}
+
+const ConversationRow = memo(function ConversationRow({
+  conversation,
+  selected,
+  channelName,
+}: {
+  conversation: Conversation;
+  selected: boolean;
+  channelName: string;
+}) {
+  const { t } = useTranslation();
+  const name = useContactName(conversation.contact_id);
+  const unread = isUnread(conversation);
+  const className = [styles.row, selected ? styles.rowSelected : '', unread ? styles.rowUnread : ''].join(' ');
+  return (
+    <NavLink
+      to={`/inbox/${conversation.id}`}
+      className={className}
+      aria-current={selected ? 'page' : undefined}
+      aria-label={unread ? t('inbox.rowUnread', { name, number: conversation.number }) : t('inbox.row', { name, number: conversation.number })}
+      data-testid="conversation-row"
+    >
+      <Badge dot={unread} offset={[-3, 3]} color="#1f6feb">
+        <Avatar size={34} style={{ background: avatarColor(conversation.contact_id), flex: 'none' }}>
+          {initial(name)}
+        </Avatar>
+      </Badge>
+      <div className={styles.rowMain}>
+        <div className={styles.rowLine}>
+          <span className={styles.rowName}>{name}</span>
+          <time className={styles.rowTime} dateTime={conversation.updated_at} title={formatDateTime(conversation.updated_at)}>
+            {formatListTime(conversation.updated_at)}
+          </time>
+        </div>
+        <div className={styles.rowLine}>
+          <span className={styles.rowMeta}>
+            #{conversation.number}
+            {channelName ? ` · ${channelName}` : ''}
+          </span>
+          <PriorityTag priority={conversation.priority} compact />
+        </div>
+      </div>
+    </NavLink>
+  );
+});
