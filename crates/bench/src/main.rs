@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand};
 use futures_util::{SinkExt, StreamExt, stream};
 use hdrhistogram::Histogram;
 use rand::Rng;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
@@ -57,8 +58,38 @@ struct Sent {
     delivered: Option<Instant>,
 }
 
+/// The parts of a server frame the bench reads, borrowed from the text.
+#[derive(Deserialize)]
+struct Frame<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    client_id: Option<std::borrow::Cow<'a, str>>,
+    conversation_id: Option<i64>,
+    #[serde(borrow)]
+    message: Option<FrameMessage<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FrameMessage<'a> {
+    conversation_id: i64,
+    seq: i64,
+    #[serde(borrow)]
+    client_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    sender: FrameSender<'a>,
+}
+
+#[derive(Deserialize)]
+struct FrameSender<'a> {
+    #[serde(borrow)]
+    kind: std::borrow::Cow<'a, str>,
+}
+
 #[derive(Default)]
 struct Tracker {
+    /// `resync` frames: a socket fell behind and would replay from the database.
+    resyncs: u64,
     sent: HashMap<String, Sent>,
     /// (receiver, conversation, seq) already seen, to count duplicates.
     seen: HashSet<(usize, i64, i64)>,
@@ -168,39 +199,35 @@ async fn open_socket(
     tokio::spawn(async move {
         while let Some(Ok(msg)) = stream.next().await {
             let Message::Text(text) = msg else { continue };
-            let Ok(f) = serde_json::from_str::<Value>(text.as_str()) else {
+            let Ok(f) = serde_json::from_str::<Frame<'_>>(text.as_str()) else {
                 continue;
             };
             let now = Instant::now();
-            match f["type"].as_str() {
-                Some("ack") => {
+            match f.kind.as_ref() {
+                "ack" => {
                     let mut t = lock(&tracker);
-                    if let (Some(v), Some(conv)) = (visitor, f["conversation_id"].as_i64()) {
+                    if let (Some(v), Some(conv)) = (visitor, f.conversation_id) {
                         t.conversations.entry(v).or_insert(conv);
                     }
-                    if let Some(s) = f["client_id"].as_str().and_then(|c| t.sent.get_mut(c)) {
+                    if let Some(s) = f.client_id.as_deref().and_then(|c| t.sent.get_mut(c)) {
                         s.acked.get_or_insert(now);
                     }
                 }
-                Some("message") => {
-                    let m = &f["message"];
-                    let from_contact = m["sender"]["kind"] == "contact";
+                "message" => {
+                    let Some(m) = f.message else { continue };
                     // Count only what crossed to the other side.
-                    if from_contact != is_agent {
+                    if (m.sender.kind == "contact") != is_agent {
                         continue;
                     }
-                    let (conv, seq) = (
-                        m["conversation_id"].as_i64().unwrap_or(0),
-                        m["seq"].as_i64().unwrap_or(0),
-                    );
                     let mut t = lock(&tracker);
-                    if !t.seen.insert((me, conv, seq)) {
+                    if !t.seen.insert((me, m.conversation_id, m.seq)) {
                         t.duplicated += 1;
                     }
-                    if let Some(s) = m["client_id"].as_str().and_then(|c| t.sent.get_mut(c)) {
+                    if let Some(s) = m.client_id.as_deref().and_then(|c| t.sent.get_mut(c)) {
                         s.delivered.get_or_insert(now);
                     }
                 }
+                "resync" => lock(&tracker).resyncs += 1,
                 _ => {}
             }
         }
@@ -404,7 +431,7 @@ async fn chat(
     }
     let report = json!({
         "scenario": "chat", "visitors": visitors, "agents": agents, "rate": rate, "duration_s": duration,
-        "sent": t.sent.len(), "acked": acked, "delivered": delivered, "lost": lost, "duplicated": t.duplicated,
+        "sent": t.sent.len(), "acked": acked, "delivered": delivered, "lost": lost, "duplicated": t.duplicated, "resyncs": t.resyncs,
         "msgs_per_s": ((acked as f64 / elapsed) * 10.0).round() / 10.0,
         "ack_p50_ms": ms(&ack, 0.5), "ack_p99_ms": ms(&ack, 0.99),
         "deliver_p50_ms": ms(&deliver, 0.5), "deliver_p99_ms": ms(&deliver, 0.99),

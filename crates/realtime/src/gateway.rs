@@ -108,6 +108,11 @@ async fn send(socket: &mut WebSocket, frame: &Value) -> bool {
         .is_ok()
 }
 
+/// Sends an already serialised frame (shared between sockets).
+async fn send_text(socket: &mut WebSocket, text: axum::extract::ws::Utf8Bytes) -> bool {
+    socket.send(WsMessage::Text(text)).await.is_ok()
+}
+
 /// What one client frame turned into.
 enum Incoming {
     Frame(ClientFrame),
@@ -189,12 +194,13 @@ pub async fn run_visitor(mut socket: WebSocket, app: App, hub: Arc<Hub>, claims:
                 }
             }
             item = live.recv() => {
-                let frame = match item {
-                    Ok(item) => visitor_view(&claims, &item),
-                    Err(RecvError::Lagged(_)) => Some(json!({"type": "resync"})),
+                let text = match item {
+                    Ok(item) if concerns(&claims, &item.live) => item.visitor_frame(visitor_view),
+                    Ok(_) => None,
+                    Err(RecvError::Lagged(_)) => Some(json!({"type": "resync"}).to_string().into()),
                     Err(RecvError::Closed) => return,
                 };
-                if let Some(f) = frame && !send(&mut socket, &f).await { return }
+                if let Some(t) = text && !send_text(&mut socket, t).await { return }
             }
         }
     }
@@ -259,14 +265,26 @@ async fn visitor_frame(
     }
 }
 
-/// What of a live item a visitor sees.
-fn visitor_view(v: &VisitorClaims, item: &Live) -> Option<Value> {
+/// Whether a live item concerns this visitor (its contact channel carries only those; checked
+/// again so a routing mistake can never leak another customer's messages).
+fn concerns(v: &VisitorClaims, item: &Live) -> bool {
+    match item {
+        Live::Message { conversation, .. }
+        | Live::Conversation { conversation, .. }
+        | Live::Typing { conversation, .. }
+        | Live::Read { conversation, .. } => conversation.contact_id == v.c,
+        Live::Presence { .. } => false,
+    }
+}
+
+/// What of a live item its visitor sees: never notes, never its own typing or reads.
+fn visitor_view(item: &Live) -> Option<Value> {
     match item {
         Live::Message {
-            conversation,
             message,
             sender_name,
-        } if conversation.contact_id == v.c && message.kind != "note" => {
+            ..
+        } if message.kind != "note" => {
             let view = MessageView {
                 message: (**message).clone(),
                 sender_name: sender_name.clone(),
@@ -276,21 +294,21 @@ fn visitor_view(v: &VisitorClaims, item: &Live) -> Option<Value> {
         Live::Conversation {
             conversation,
             event,
-        } if conversation.contact_id == v.c => Some(json!({
+        } => Some(json!({
             "type": "conversation", "event": event, "conversation": VisitorConversationDto::from(&**conversation),
         })),
         Live::Typing {
             conversation,
             from: from @ Party::Agent(_),
             on,
-        } if conversation.contact_id == v.c => Some(json!({
+        } => Some(json!({
             "type": "typing", "conversation_id": conversation.id, "from": party(*from), "on": on,
         })),
         Live::Read {
             conversation,
             by: by @ Party::Agent(_),
             seq,
-        } if conversation.contact_id == v.c => Some(json!({
+        } => Some(json!({
             "type": "read", "conversation_id": conversation.id, "by": party(*by), "seq": seq,
         })),
         _ => None,
@@ -327,12 +345,13 @@ pub async fn run_agent(
                 }
             }
             item = live.recv() => {
-                let frame = match item {
-                    Ok(item) => agent_view(&principal, &team_ids, &item),
-                    Err(RecvError::Lagged(_)) => Some(json!({"type": "resync"})),
+                let text = match item {
+                    Ok(item) if agent_wants(&principal, &team_ids, &item.live) => item.agent_frame(agent_view),
+                    Ok(_) => None,
+                    Err(RecvError::Lagged(_)) => Some(json!({"type": "resync"}).to_string().into()),
                     Err(RecvError::Closed) => return,
                 };
-                if let Some(f) = frame && !send(&mut socket, &f).await { return }
+                if let Some(t) = text && !send_text(&mut socket, t).await { return }
             }
         }
     }
@@ -422,13 +441,27 @@ fn agent_sees(
     c.assignee_id.is_none() && c.team_id.is_none_or(|t| teams.contains(&t))
 }
 
-fn agent_view(p: &Principal, teams: &[i64], item: &Live) -> Option<Value> {
+/// Whether this agent gets a live item: conversations it may see, not its own typing.
+fn agent_wants(p: &Principal, teams: &[i64], item: &Live) -> bool {
+    match item {
+        Live::Message { conversation, .. }
+        | Live::Conversation { conversation, .. }
+        | Live::Read { conversation, .. } => agent_sees(p, teams, conversation),
+        Live::Typing {
+            conversation, from, ..
+        } => agent_sees(p, teams, conversation) && *from != Party::Agent(p.user_id().0),
+        Live::Presence { .. } => true,
+    }
+}
+
+/// The frame agents get for a live item (the same for every agent who wants it).
+fn agent_view(item: &Live) -> Option<Value> {
     match item {
         Live::Message {
-            conversation,
             message,
             sender_name,
-        } if agent_sees(p, teams, conversation) => {
+            ..
+        } => {
             let view = MessageView {
                 message: (**message).clone(),
                 sender_name: sender_name.clone(),
@@ -438,28 +471,25 @@ fn agent_view(p: &Principal, teams: &[i64], item: &Live) -> Option<Value> {
         Live::Conversation {
             conversation,
             event,
-        } if agent_sees(p, teams, conversation) => Some(json!({
+        } => Some(json!({
             "type": "conversation", "event": event, "conversation": ConversationDto::from(&**conversation),
         })),
         Live::Typing {
             conversation,
             from,
             on,
-        } if agent_sees(p, teams, conversation) && *from != Party::Agent(p.user_id().0) => {
-            Some(json!({
-                "type": "typing", "conversation_id": conversation.id, "from": party(*from), "on": on,
-            }))
-        }
+        } => Some(json!({
+            "type": "typing", "conversation_id": conversation.id, "from": party(*from), "on": on,
+        })),
         Live::Read {
             conversation,
             by,
             seq,
-        } if agent_sees(p, teams, conversation) => Some(json!({
+        } => Some(json!({
             "type": "read", "conversation_id": conversation.id, "by": party(*by), "seq": seq,
         })),
         Live::Presence { user_id, status } => {
             Some(json!({"type": "presence", "user_id": user_id, "status": status}))
         }
-        _ => None,
     }
 }

@@ -12,10 +12,48 @@ use tokio::sync::broadcast;
 use yingke_app::{Live, Publisher};
 use yingke_core::AccountId;
 
+/// A live item on its way to sockets, with each audience's frame serialised at most once: fifty
+/// agents watching one account share one JSON string per message.
+pub struct Fanned {
+    pub live: Live,
+    agent_frame: std::sync::OnceLock<Option<axum::extract::ws::Utf8Bytes>>,
+    visitor_frame: std::sync::OnceLock<Option<axum::extract::ws::Utf8Bytes>>,
+}
+
+impl Fanned {
+    pub fn new(live: Live) -> Self {
+        Self {
+            live,
+            agent_frame: Default::default(),
+            visitor_frame: Default::default(),
+        }
+    }
+
+    /// The frame agents get (`None`: agents get nothing for this item).
+    pub fn agent_frame(
+        &self,
+        build: impl FnOnce(&Live) -> Option<serde_json::Value>,
+    ) -> Option<axum::extract::ws::Utf8Bytes> {
+        self.agent_frame
+            .get_or_init(|| build(&self.live).map(|v| v.to_string().into()))
+            .clone()
+    }
+
+    /// The frame the concerned visitor gets (`None`: nothing, e.g. an internal note).
+    pub fn visitor_frame(
+        &self,
+        build: impl FnOnce(&Live) -> Option<serde_json::Value>,
+    ) -> Option<axum::extract::ws::Utf8Bytes> {
+        self.visitor_frame
+            .get_or_init(|| build(&self.live).map(|v| v.to_string().into()))
+            .clone()
+    }
+}
+
 const AGENT_CAPACITY: usize = 4096;
 const CONTACT_CAPACITY: usize = 256;
 
-type Channels<K> = Mutex<HashMap<K, broadcast::Sender<Arc<Live>>>>;
+type Channels<K> = Mutex<HashMap<K, broadcast::Sender<Arc<Fanned>>>>;
 
 #[derive(Default)]
 pub struct Hub {
@@ -27,14 +65,14 @@ fn subscribe<K: std::hash::Hash + Eq>(
     map: &Channels<K>,
     key: K,
     capacity: usize,
-) -> broadcast::Receiver<Arc<Live>> {
+) -> broadcast::Receiver<Arc<Fanned>> {
     let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
     map.entry(key)
         .or_insert_with(|| broadcast::channel(capacity).0)
         .subscribe()
 }
 
-fn send<K: std::hash::Hash + Eq>(map: &Channels<K>, key: &K, item: Arc<Live>) {
+fn send<K: std::hash::Hash + Eq>(map: &Channels<K>, key: &K, item: Arc<Fanned>) {
     let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(tx) = map.get(key)
         && tx.send(item).is_err()
@@ -61,7 +99,7 @@ impl Hub {
     }
 
     /// Everything of one account, from now on (agents' sockets).
-    pub fn subscribe_agents(&self, account: AccountId) -> broadcast::Receiver<Arc<Live>> {
+    pub fn subscribe_agents(&self, account: AccountId) -> broadcast::Receiver<Arc<Fanned>> {
         subscribe(&self.agents, account, AGENT_CAPACITY)
     }
 
@@ -70,7 +108,7 @@ impl Hub {
         &self,
         account: AccountId,
         contact: i64,
-    ) -> broadcast::Receiver<Arc<Live>> {
+    ) -> broadcast::Receiver<Arc<Fanned>> {
         subscribe(&self.contacts, (account, contact), CONTACT_CAPACITY)
     }
 }
@@ -78,7 +116,7 @@ impl Hub {
 impl Publisher for Hub {
     fn publish(&self, account: AccountId, live: Live) {
         let contact = contact_of(&live);
-        let item = Arc::new(live);
+        let item = Arc::new(Fanned::new(live));
         if let Some(c) = contact {
             send(&self.contacts, &(account, c), item.clone());
         }

@@ -10,5 +10,5 @@ mod hub;
 mod nats;
 pub mod wire;
 
-pub use hub::Hub;
+pub use hub::{Fanned, Hub};
 pub use nats::NatsFanout;
