@@ -38,86 +38,100 @@ fn ws_url(addr: &str, path: &str) -> String {
     format!("{}{path}", addr.replace("http://", "ws://"))
 }
 
+/// Two instances on one fresh PostgreSQL database with NATS at `nats_url`, a channel created
+/// through A, an agent socket on B and a visitor socket on A.
+struct Cluster {
+    pg: PgDatabase,
+    dirs: (std::path::PathBuf, std::path::PathBuf),
+    a: support::Served,
+    b: support::Served,
+    token: String,
+    agent: Ws,
+    visitor: Ws,
+}
+
+impl Cluster {
+    async fn start(nats_url: &str) -> Self {
+        let pg = PgDatabase::create().await;
+        let dirs = (temp_dir(), temp_dir());
+        let secret = "cluster-test-secret-0123456789abcdef0123";
+        let start = |dir: &std::path::Path| {
+            let dir = dir.to_string_lossy().into_owned();
+            serve(&[
+                ("DATABASE_URL", pg.url.as_str()),
+                ("YINGKE_NATS_URL", nats_url),
+                ("YINGKE_SECRET_KEY", secret),
+                ("YINGKE_ADMIN_EMAIL", EMAIL),
+                ("YINGKE_ADMIN_PASSWORD", PASSWORD),
+                ("YINGKE_DATA_DIR", dir.as_str()),
+            ])
+        };
+        let a = start(&dirs.0);
+        let b = start(&dirs.1);
+
+        // A channel, created through instance A.
+        let (cookie_a, csrf_a) = sign_in(&a.addr).await;
+        let ch: Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/channels", a.addr))
+            .header("cookie", &cookie_a)
+            .header("x-csrf-token", &csrf_a)
+            .json(&json!({"name": "官网"}))
+            .send()
+            .await
+            .expect("create channel")
+            .json()
+            .await
+            .expect("json");
+        let key = ch["public_key"].as_str().expect("key").to_owned();
+
+        // The agent on instance B, the visitor on instance A.
+        let (cookie_b, _) = sign_in(&b.addr).await;
+        let mut agent = Ws::connect(&ws_url(&b.addr, "/api/v1/ws"), Some(&cookie_b))
+            .await
+            .expect("agent socket");
+        agent.expect("welcome").await;
+        let session: Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/widget/{key}/sessions", a.addr))
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("session")
+            .json()
+            .await
+            .expect("json");
+        let token = session["visitor_token"].as_str().expect("token").to_owned();
+        let mut visitor = Ws::connect(
+            &ws_url(&a.addr, &format!("/api/v1/widget/ws?token={token}")),
+            None,
+        )
+        .await
+        .expect("visitor socket");
+        visitor.expect("welcome").await;
+        Self {
+            pg,
+            dirs,
+            a,
+            b,
+            token,
+            agent,
+            visitor,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_across_two_instances_survives_killing_one() {
     let nats = PrivateNats::start();
-    let pg = PgDatabase::create().await;
-    let (dir_a, dir_b) = (temp_dir(), temp_dir());
-    let secret = "cluster-test-secret-0123456789abcdef0123";
-    let common = |dir: &std::path::Path| {
-        vec![
-            ("DATABASE_URL".to_owned(), pg.url.clone()),
-            ("YINGKE_NATS_URL".to_owned(), nats.url.clone()),
-            ("YINGKE_SECRET_KEY".to_owned(), secret.to_owned()),
-            ("YINGKE_ADMIN_EMAIL".to_owned(), EMAIL.to_owned()),
-            ("YINGKE_ADMIN_PASSWORD".to_owned(), PASSWORD.to_owned()),
-            (
-                "YINGKE_DATA_DIR".to_owned(),
-                dir.to_string_lossy().into_owned(),
-            ),
-        ]
-    };
-    let env_a = common(&dir_a);
-    let env_b = common(&dir_b);
-    let as_refs = |v: &Vec<(String, String)>| {
-        v.iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect::<Vec<_>>()
-    };
-    let a_env = as_refs(&env_a);
-    let a = serve(
-        &a_env
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect::<Vec<_>>(),
-    );
-    let b_env = as_refs(&env_b);
-    let b = serve(
-        &b_env
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect::<Vec<_>>(),
-    );
-    let (a_addr, b_addr) = (a.addr.clone(), b.addr.clone());
-
-    // A channel, created through instance A.
-    let (cookie_a, csrf_a) = sign_in(&a_addr).await;
-    let ch: Value = reqwest::Client::new()
-        .post(format!("{a_addr}/api/v1/channels"))
-        .header("cookie", &cookie_a)
-        .header("x-csrf-token", &csrf_a)
-        .json(&json!({"name": "官网"}))
-        .send()
-        .await
-        .expect("create channel")
-        .json()
-        .await
-        .expect("json");
-    let key = ch["public_key"].as_str().expect("key").to_owned();
-
-    // The agent on instance B, the visitor on instance A.
-    let (cookie_b, _) = sign_in(&b_addr).await;
-    let mut agent = Ws::connect(&ws_url(&b_addr, "/api/v1/ws"), Some(&cookie_b))
-        .await
-        .expect("agent socket");
-    agent.expect("welcome").await;
-    let session: Value = reqwest::Client::new()
-        .post(format!("{a_addr}/api/v1/widget/{key}/sessions"))
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("session")
-        .json()
-        .await
-        .expect("json");
-    let token = session["visitor_token"].as_str().expect("token").to_owned();
-    let mut visitor = Ws::connect(
-        &ws_url(&a_addr, &format!("/api/v1/widget/ws?token={token}")),
-        None,
-    )
-    .await
-    .expect("visitor socket");
-    visitor.expect("welcome").await;
+    let Cluster {
+        pg: _pg,
+        dirs: (dir_a, dir_b),
+        a,
+        b,
+        token,
+        mut agent,
+        mut visitor,
+    } = Cluster::start(&nats.url).await;
+    let b_addr = b.addr.clone();
 
     let mut acked: BTreeSet<String> = BTreeSet::new();
     let mut conv = 0;
@@ -264,68 +278,15 @@ impl Drop for PrivateNats {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nats_outage_delays_live_delivery_but_loses_nothing() {
     let mut nats = PrivateNats::start();
-    let pg = PgDatabase::create().await;
-    let (dir_a, dir_b) = (temp_dir(), temp_dir());
-    let secret = "cluster-test-secret-0123456789abcdef0123";
-    let envs = |dir: &std::path::Path| {
-        vec![
-            ("DATABASE_URL".to_owned(), pg.url.clone()),
-            ("YINGKE_NATS_URL".to_owned(), nats.url.clone()),
-            ("YINGKE_SECRET_KEY".to_owned(), secret.to_owned()),
-            ("YINGKE_ADMIN_EMAIL".to_owned(), EMAIL.to_owned()),
-            ("YINGKE_ADMIN_PASSWORD".to_owned(), PASSWORD.to_owned()),
-            (
-                "YINGKE_DATA_DIR".to_owned(),
-                dir.to_string_lossy().into_owned(),
-            ),
-        ]
-    };
-    let (ea, eb) = (envs(&dir_a), envs(&dir_b));
-    let a = serve(
-        &ea.iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect::<Vec<_>>(),
-    );
-    let b = serve(
-        &eb.iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect::<Vec<_>>(),
-    );
-    let (cookie_a, csrf_a) = sign_in(&a.addr).await;
-    let ch: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/channels", a.addr))
-        .header("cookie", &cookie_a)
-        .header("x-csrf-token", &csrf_a)
-        .json(&json!({"name": "官网"}))
-        .send()
-        .await
-        .expect("create channel")
-        .json()
-        .await
-        .expect("json");
-    let key = ch["public_key"].as_str().expect("key").to_owned();
-    let (cookie_b, _) = sign_in(&b.addr).await;
-    let mut agent = Ws::connect(&ws_url(&b.addr, "/api/v1/ws"), Some(&cookie_b))
-        .await
-        .expect("agent socket");
-    agent.expect("welcome").await;
-    let session: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/widget/{key}/sessions", a.addr))
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("session")
-        .json()
-        .await
-        .expect("json");
-    let token = session["visitor_token"].as_str().expect("token").to_owned();
-    let mut visitor = Ws::connect(
-        &ws_url(&a.addr, &format!("/api/v1/widget/ws?token={token}")),
-        None,
-    )
-    .await
-    .expect("visitor");
-    visitor.expect("welcome").await;
+    let Cluster {
+        pg: _pg,
+        dirs: (dir_a, dir_b),
+        a,
+        b,
+        mut agent,
+        mut visitor,
+        ..
+    } = Cluster::start(&nats.url).await;
 
     visitor
         .send(json!({"type": "send", "client_id": "before", "text": "NATS 正常"}))
