@@ -6,9 +6,11 @@
 
 pub mod access;
 pub mod calendar;
+pub mod condition;
 pub mod event;
 pub mod identity;
 pub mod ids;
+pub mod routing;
 pub mod sla_clock;
 pub mod template;
 pub mod validation;
