@@ -111,6 +111,13 @@ impl From<AppError> for ApiError {
                     format!("The {field} is already taken."),
                 )
             },
+            AppError::InUse { field, message } => Self {
+                details: vec![FieldError {
+                    field: field.clone(),
+                    message: message.clone(),
+                }],
+                ..Self::new(StatusCode::CONFLICT, "in_use", capitalise(&message))
+            },
             AppError::Validation(errors) => Self::validation(errors),
             AppError::IdentityInvalid => Self {
                 details: vec![FieldError {

@@ -57,6 +57,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "channels", description = "Channels and entry points"),
         (name = "contacts", description = "Contacts: profile, trail, tags, merge"),
         (name = "conversations", description = "Conversations, messages, transfer; the agent socket"),
+        (name = "routing", description = "Routing rules, agents' state, queues, decisions and their traces"),
         (name = "widget", description = "The visitor's side: sessions, messages, the visitor socket"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
@@ -155,6 +156,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::widget::router())
         .merge(routes::files::router())
         .merge(routes::canned::router())
+        .merge(routes::routing::router())
         .merge(routes::ops::router())
 }
 

@@ -20,6 +20,9 @@ fn body_for(method: &str, template: &str) -> Option<Value> {
         ("post", "/api/v1/conversations/{id}/transfer") => Some(json!({"assignee_id": null})),
         ("patch", "/api/v1/canned-responses/{id}") => Some(json!({"content": "x"})),
         ("post", "/api/v1/conversations/{id}/canned-responses/{canned_id}/render") => None,
+        ("patch", "/api/v1/agents/{id}") => Some(json!({"status": "online"})),
+        ("put", "/api/v1/routing/rules/{id}") => Some(json!({"name": "x", "conditions": {"all": []}, "route": {}})),
+        ("put", "/api/v1/teams/{id}/routing") => Some(json!({"default_capacity": 2})),
         ("put" | "delete" | "get", _) => None,
         _ => panic!("no body known for {method} {template}: extend body_for"),
     }
@@ -59,6 +62,9 @@ both_backends! {
         let (_, canned) = json_of(b.post("/api/v1/canned-responses", json!({"short_code": "hi", "content": "您好"})).await).await;
         let b_canned = canned["id"].as_i64().expect("canned id");
 
+        let (_, rule) = json_of(b.post("/api/v1/routing/rules", json!({"name": "B rule", "conditions": {"all": []}, "route": {"teams": [b_team]}})).await).await;
+        let b_rule = rule["id"].as_i64().expect("rule id");
+
         let before = (
             json_of(b.get("/api/v1/users").await).await.1,
             json_of(b.get("/api/v1/teams").await).await.1,
@@ -88,6 +94,10 @@ both_backends! {
                 vec![template.replace("{id}", &b_contact.to_string()).replace("{tag}", "vip")]
             } else if template.starts_with("/api/v1/conversations/") {
                 vec![template.replace("{id}", &b_conv.to_string()).replace("{tag}", "vip").replace("{canned_id}", &b_canned.to_string())]
+            } else if template.starts_with("/api/v1/agents/") {
+                vec![template.replace("{id}", &b_user.to_string())]
+            } else if template.starts_with("/api/v1/routing/rules/") {
+                vec![template.replace("{id}", &b_rule.to_string())]
             } else if template.starts_with("/api/v1/canned-responses/") {
                 vec![template.replace("{id}", &b_canned.to_string())]
             } else if template.starts_with("/api/v1/files/") {
@@ -118,7 +128,11 @@ both_backends! {
         );
         assert_eq!(before, after, "account B is unchanged");
         let (_, c) = json_of(b.get(&format!("/api/v1/conversations/{b_conv}")).await).await;
-        assert_eq!((c["status"].as_str(), c["last_seq"].as_i64(), c["assignee_id"].as_i64()), (Some("open"), Some(1), None));
+        assert_eq!((c["status"].as_str(), c["last_seq"].as_i64(), c["assignee_id"].as_i64()), (Some("pending"), Some(1), None));
+        let (_, r) = json_of(b.get(&format!("/api/v1/routing/rules/{b_rule}")).await).await;
+        assert_eq!(r["name"], "B rule", "B's rule is unchanged");
+        let (_, agents) = json_of(b.get("/api/v1/agents").await).await;
+        assert!(agents["items"].as_array().expect("items").iter().all(|a| a["status"] == "offline"), "nobody in B was set online");
         let (_, ch) = json_of(b.get(&format!("/api/v1/channels/{}", b_channel.id)).await).await;
         assert_eq!(ch["name"], "官网");
         let token = b_token["token"].as_str().expect("token");

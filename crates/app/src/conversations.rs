@@ -270,7 +270,16 @@ impl App {
             other => other?,
         };
         let mut conv_after = convs::get_in(&mut tx, scope, id).await?;
+        self.touch_agent(&mut tx, scope, me).await?;
+        if !input.note && conv.assignee_id == Some(me) {
+            yingke_store::routing::agent_replied(&mut tx, scope, id, now).await?;
+        }
         if !input.note && conv.first_response_at.is_none() {
+            let secs = (now - conv.created_at) as f64 / 1000.0;
+            self.record_perf(&mut tx, scope, me, id, |p, at| {
+                p.observe_first_response(at, secs)
+            })
+            .await?;
             conv_after = convs::update(
                 &mut tx,
                 scope,
@@ -325,7 +334,7 @@ impl App {
         note: Option<String>,
     ) -> AppResult<Conversation> {
         let scope = principal.scope();
-        self.visible(principal, id).await?;
+        let before = self.visible(principal, id).await?;
         if let Some(n) = &note {
             check_text(n, self.settings.max_message_chars, "note")?;
         }
@@ -353,6 +362,9 @@ impl App {
             ..Default::default()
         };
         let conv = convs::update(&mut tx, scope, id, patch, now).await?;
+        if let Some(Some(_)) = assignee {
+            yingke_store::routing::assigned_manually(&mut tx, scope, id, now).await?;
+        }
         let mut note_view = None;
         if let Some(text) = note {
             let m = convs::append_message(
@@ -388,6 +400,10 @@ impl App {
             self.publish_message(&conv, v);
         }
         self.publish_conversation(&conv, "assigned");
+        if before.assignee_id.is_some() && before.assignee_id != conv.assignee_id {
+            // The previous assignee has room again.
+            self.drain_logged(scope).await;
+        }
         Ok(conv)
     }
 
@@ -428,7 +444,20 @@ impl App {
             to: status.into(),
         };
         events::append(&mut tx, scope, Some(principal.user_id()), &event, now).await?;
+        if let Some(agent) = conv.assignee_id
+            && matches!(status, "resolved" | "closed")
+            && matches!(before.status.as_str(), "open" | "pending")
+        {
+            let resolved = status == "resolved";
+            self.record_perf(&mut tx, scope, agent, id, |p, at| {
+                p.observe_outcome(at, resolved)
+            })
+            .await?;
+        }
         tx.commit().await?;
+        if matches!(status, "resolved" | "closed") {
+            self.drain_logged(scope).await;
+        }
         let kind = match status {
             "resolved" => "resolved",
             "open" if before.status == "resolved" || before.status == "closed" => "reopened",

@@ -21,6 +21,9 @@ pub enum AppError {
     /// Not found in the caller's account (other accounts' objects look the same).
     #[error("not found")]
     NotFound,
+    /// The object is still referenced (a team that routing rules point at).
+    #[error("{message}")]
+    InUse { field: String, message: String },
     #[error("{field} is already taken")]
     Conflict { field: String },
     #[error("invalid input")]

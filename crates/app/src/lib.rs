@@ -16,6 +16,7 @@ pub mod conversations;
 mod error;
 pub mod keyring;
 pub mod live;
+pub mod routing;
 mod secret;
 pub mod teams;
 pub mod users;
@@ -67,6 +68,7 @@ pub struct App {
     keys: Arc<Keyring>,
     live: Arc<dyn Publisher>,
     files: Option<yingke_store::LocalFiles>,
+    routing_locks: Arc<routing::RoutingLocks>,
 }
 
 impl App {
@@ -78,6 +80,7 @@ impl App {
             keys: Arc::new(keys),
             live: Arc::new(NoPublisher),
             files: None,
+            routing_locks: Arc::default(),
         }
     }
 

@@ -86,6 +86,10 @@ impl App {
         let scope = principal.scope();
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        if !teams::exists_in(&mut tx, scope, id).await? {
+            return Err(AppError::NotFound);
+        }
+        self.check_team_unreferenced(&mut tx, scope, id.0).await?;
         teams::delete(&mut tx, scope, id).await?;
         let event = DomainEvent::TeamDeleted { team_id: id };
         events::append(&mut tx, scope, Some(principal.user_id()), &event, now).await?;

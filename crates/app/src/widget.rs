@@ -499,6 +499,9 @@ impl App {
                     to: "open".into(),
                 };
                 events::append(&mut tx, scope, None, &e, now).await?;
+                if c2.assignee_id.is_none() {
+                    yingke_store::routing::unroute(&mut tx, scope, c2.id).await?;
+                }
                 (c2, Some("reopened"))
             }
             Some(c) => (c, None),
@@ -533,6 +536,9 @@ impl App {
             sender_name: name,
         };
         self.publish_message(&conv, &view);
+        if change.is_some() && conv.assignee_id.is_none() {
+            self.route_new(&conv).await;
+        }
         Ok(view)
     }
 

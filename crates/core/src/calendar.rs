@@ -238,6 +238,16 @@ impl BusinessCalendar {
         .filter(move |(_, to)| *to > ms)
     }
 
+    /// The local weekday (1 = Monday … 7 = Sunday) and minute of the day at `ms`.
+    pub fn local_clock(&self, ms: i64) -> Option<(u8, u16)> {
+        let z = Timestamp::from_millisecond(ms)
+            .ok()?
+            .to_zoned(self.tz.clone());
+        let weekday = u8::try_from(z.weekday().to_monday_one_offset()).ok()?;
+        let minute = u16::try_from(i32::from(z.hour()) * 60 + i32::from(z.minute())).ok()?;
+        Some((weekday, minute))
+    }
+
     /// Whether `ms` falls in working time.
     pub fn is_working(&self, ms: i64) -> bool {
         self.intervals_from(ms)

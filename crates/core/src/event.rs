@@ -88,6 +88,24 @@ pub enum DomainEvent {
         tag: String,
         added: bool,
     },
+    /// A routing decision was made (its trace is stored under `decision_id`).
+    ConversationRouted {
+        conversation_id: i64,
+        decision_id: i64,
+        reason: String,
+        outcome: String,
+        agent_id: Option<i64>,
+        team_id: Option<i64>,
+    },
+    /// An agent's availability or capacity changed.
+    AgentStateChanged {
+        user_id: i64,
+        status: String,
+    },
+    RoutingRuleChanged {
+        rule_id: i64,
+        change: String,
+    },
 }
 
 impl DomainEvent {
@@ -114,6 +132,9 @@ impl DomainEvent {
             Self::ConversationAssigned { .. } => "conversation_assigned",
             Self::ConversationStatusChanged { .. } => "conversation_status_changed",
             Self::ConversationTagged { .. } => "conversation_tagged",
+            Self::ConversationRouted { .. } => "conversation_routed",
+            Self::AgentStateChanged { .. } => "agent_state_changed",
+            Self::RoutingRuleChanged { .. } => "routing_rule_changed",
         }
     }
 
@@ -151,9 +172,14 @@ impl DomainEvent {
             }
             | Self::ConversationTagged {
                 conversation_id, ..
+            }
+            | Self::ConversationRouted {
+                conversation_id, ..
             } => {
                 format!("conversation:{conversation_id}")
             }
+            Self::AgentStateChanged { user_id, .. } => format!("user:{user_id}"),
+            Self::RoutingRuleChanged { rule_id, .. } => format!("routing_rule:{rule_id}"),
         }
     }
 }

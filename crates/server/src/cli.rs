@@ -182,6 +182,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         account_name: config.account_name.clone(),
     };
     let bootstrapped = app.bootstrap(owner).await.map_err(app_error)?;
+    // Routing's background work: retries, queue drains, overflow, reassignment, auto-away.
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper.routing_tick().await {
+                tracing::warn!(error = %e, "routing sweep failed");
+            }
+        }
+    });
 
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

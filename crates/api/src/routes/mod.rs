@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod files;
 pub mod me;
 pub mod ops;
+pub mod routing;
 pub mod teams;
 pub mod users;
 pub mod widget;

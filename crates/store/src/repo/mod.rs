@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod credentials;
 pub mod events;
+pub mod routing;
 pub mod teams;
 pub mod users;
 

@@ -1,0 +1,1606 @@
+//! Routing at run time: the account's rules and settings, agents' availability and capacity, and
+//! the steps that move a conversation — first decision, queue drain when capacity frees,
+//! overflow to another team, reassignment when an assignee does not reply.
+//!
+//! Every step is one transaction: read the account's state, call the pure decision in
+//! `yingke_core::routing`, write the placement, the decision with its trace and the outbox events.
+//! Steps of one account are serialised: by an in-process lock, and across instances by a
+//! transaction-scoped advisory lock on PostgreSQL (SQLite has a single writer). Reading the state
+//! inside that transaction means no two steps can see the same free capacity, so nobody goes
+//! above capacity and nothing is assigned twice, whichever instance decides.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use yingke_core::{
+    AccountId, BusinessCalendar, CalendarSpec, DomainEvent, FieldErrors, Role, TeamId, UserId,
+    condition::{Condition, Fact, Facts, ROUTING_FIELDS},
+    routing::{
+        self as core, Agent, AgentStatus, Decision, Outcome, Pick, Queued, Request, Route, Rule,
+        SkillReq, Strategy,
+    },
+};
+use yingke_store::{
+    Scope, Tx,
+    conversations::{self as convs, Conversation, NewMessage},
+    events,
+    routing::{self as repo, AgentPatch, NewDecision, NewRule, Placement, RoutingRow},
+    teams, users,
+};
+
+use crate::{
+    App, AppError, AppResult, Live, Principal,
+    conversations::{append_message_event, check_tag, parse_priority, priority_name},
+};
+
+/// An account's routing settings, stored as one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoutingSettings {
+    /// Where a conversation goes when no rule matches.
+    pub default_route: Route,
+    /// A returning contact goes back to their last agent within this window; 0 turns it off.
+    pub sticky_window_secs: i64,
+    /// Send a conversation back to routing when the assignee has not replied after this long.
+    pub reassign_after_secs: Option<i64>,
+    /// Capacity of agents with neither their own nor a team default.
+    pub default_capacity: i64,
+    /// An online agent without activity for this long becomes away.
+    pub away_after_secs: Option<i64>,
+    /// Business hours for `time.business_hours`; every hour counts when absent.
+    pub business_hours: Option<CalendarSpec>,
+    /// Zone of `time.local` and `time.weekday` when there are no business hours.
+    pub timezone: String,
+}
+
+impl Default for RoutingSettings {
+    fn default() -> Self {
+        Self {
+            default_route: Route {
+                rule_id: None,
+                teams: vec![],
+                agent: None,
+                skills: vec![],
+                strategy: Strategy::LeastLoad,
+                priority: None,
+                tags: vec![],
+                offline_notice: None,
+                sticky: true,
+            },
+            sticky_window_secs: 7 * 86_400,
+            reassign_after_secs: None,
+            default_capacity: 5,
+            away_after_secs: Some(15 * 60),
+            business_hours: None,
+            timezone: "Asia/Shanghai".into(),
+        }
+    }
+}
+
+/// A route as an admin writes it.
+#[derive(Debug, Clone, Default)]
+pub struct RouteInput {
+    pub teams: Vec<i64>,
+    pub agent_id: Option<i64>,
+    pub skills: Vec<(String, i64)>,
+    pub strategy: Option<String>,
+    pub priority: Option<String>,
+    pub tags: Vec<String>,
+    pub offline_notice: Option<String>,
+    pub sticky: Option<bool>,
+}
+
+/// A rule as an admin writes it.
+#[derive(Debug, Clone)]
+pub struct RuleInput {
+    pub name: String,
+    pub enabled: bool,
+    pub position: Option<i64>,
+    pub conditions: Value,
+    pub route: RouteInput,
+}
+
+/// A stored rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleView {
+    pub id: i64,
+    pub position: i64,
+    pub name: String,
+    pub enabled: bool,
+    pub conditions: Value,
+    pub route: Route,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Settings as an admin changes them; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsInput {
+    pub default_route: Option<RouteInput>,
+    pub sticky_window_secs: Option<i64>,
+    pub reassign_after_secs: Option<Option<i64>>,
+    pub default_capacity: Option<i64>,
+    pub away_after_secs: Option<Option<i64>>,
+    pub business_hours: Option<Option<CalendarSpec>>,
+    pub timezone: Option<String>,
+}
+
+/// An agent's routing state as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentView {
+    pub user_id: i64,
+    pub status: AgentStatus,
+    /// The agent's own capacity, if set.
+    pub capacity: Option<i64>,
+    /// What applies: own, else the largest team default, else the account default.
+    pub effective_capacity: u32,
+    pub load: u32,
+    pub teams: Vec<i64>,
+    pub skills: BTreeMap<String, u8>,
+    pub status_changed_at: Option<i64>,
+    pub last_assigned_at: Option<i64>,
+}
+
+/// A change to an agent's state; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct AgentInput {
+    pub status: Option<String>,
+    pub capacity: Option<Option<i64>>,
+    pub skills: Option<BTreeMap<String, i64>>,
+}
+
+/// A team's routing defaults as an admin writes them.
+#[derive(Debug, Clone, Default)]
+pub struct TeamRoutingInput {
+    pub default_capacity: Option<i64>,
+    pub overflow_after_secs: Option<i64>,
+    pub overflow_team_id: Option<i64>,
+}
+
+/// A stored decision as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub id: i64,
+    pub reason: String,
+    pub outcome: String,
+    pub agent_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub rule_id: Option<i64>,
+    pub duration_us: i64,
+    pub decided_at: i64,
+    pub trace: Value,
+}
+
+/// A conversation waiting for an agent.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueEntry {
+    pub conversation_id: i64,
+    pub position: usize,
+    pub team_id: Option<i64>,
+    pub priority: i64,
+    pub queued_at: i64,
+    /// Seconds until it is likely picked up, from the recent pace of assignments.
+    pub estimated_wait_secs: Option<i64>,
+}
+
+/// What `simulate` is asked about: a hypothetical new conversation.
+#[derive(Debug, Clone, Default)]
+pub struct SimulateInput {
+    pub facts: Value,
+    pub contact_id: Option<i64>,
+    pub priority: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// The account's routing state for one step.
+struct Ctx {
+    settings: RoutingSettings,
+    core: core::Settings,
+    rules: Vec<Rule>,
+    agents: Vec<Agent>,
+    calendar: BusinessCalendar,
+}
+
+/// Why a routing step ran, as stored on the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    New,
+    Queue,
+    Overflow,
+    NoReply,
+    Retry,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Queue => "queue",
+            Self::Overflow => "overflow",
+            Self::NoReply => "no_reply",
+            Self::Retry => "retry",
+        }
+    }
+}
+
+/// In-process per-account serialisation of routing steps.
+#[derive(Default)]
+pub(crate) struct RoutingLocks(Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>);
+
+impl RoutingLocks {
+    fn get(&self, a: AccountId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(a).or_default().clone()
+    }
+}
+
+const MAX_NAME: usize = 100;
+const MAX_NOTICE: usize = 1000;
+/// A never-routed conversation older than this is picked up by the sweep (its first attempt
+/// failed or its instance died between commit and decision).
+const RETRY_AFTER_MS: i64 = 5_000;
+
+fn settings_from(v: Option<Value>) -> RoutingSettings {
+    v.and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+fn calendar_of(s: &RoutingSettings) -> BusinessCalendar {
+    let spec = s
+        .business_hours
+        .clone()
+        .unwrap_or_else(|| CalendarSpec::always(&s.timezone));
+    BusinessCalendar::from_spec(&spec)
+        .or_else(|_| BusinessCalendar::from_spec(&CalendarSpec::always("Asia/Shanghai")))
+        .expect("the built-in calendar is valid")
+}
+
+fn require_supervisor(p: &Principal) -> AppResult<()> {
+    if p.role().at_least(Role::Supervisor) {
+        Ok(())
+    } else {
+        Err(yingke_core::AccessDenied::RoleTooLow.into())
+    }
+}
+
+fn rule_view(r: repo::RuleRow) -> RuleView {
+    RuleView {
+        id: r.id,
+        position: r.position,
+        name: r.name,
+        enabled: r.enabled,
+        conditions: r.conditions.0,
+        route: serde_json::from_value(r.route.0).unwrap_or_else(|_| RoutingSettings::default().default_route),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+impl App {
+    fn routing_lock(&self, a: AccountId) -> Arc<tokio::sync::Mutex<()>> {
+        self.routing_locks.get(a)
+    }
+
+    // ---- configuration ----
+
+    /// Checks a route, naming problems under `path`: teams and the agent must be of this account.
+    async fn check_route(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        r: &RouteInput,
+        path: &str,
+        errors: &mut FieldErrors,
+    ) -> AppResult<Route> {
+        for (i, t) in r.teams.iter().enumerate() {
+            if !teams::exists_in(tx, scope, TeamId(*t)).await? {
+                errors.add(format!("{path}.teams[{i}]"), "no such team");
+            }
+        }
+        if r.teams.len() > 20 {
+            errors.add(format!("{path}.teams"), "must name at most 20 teams");
+        }
+        if let Some(a) = r.agent_id {
+            match users::get_in(tx, scope, UserId(a)).await {
+                Ok(u) if u.active => {}
+                Ok(_) => errors.add(format!("{path}.agent_id"), "is deactivated"),
+                Err(yingke_store::Error::NotFound) => {
+                    errors.add(format!("{path}.agent_id"), "no such agent")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let strategy = match r.strategy.as_deref() {
+            None => Strategy::LeastLoad,
+            Some(s) => Strategy::parse(s).unwrap_or_else(|| {
+                errors.add(
+                    format!("{path}.strategy"),
+                    "must be one of: least_load, round_robin, longest_idle, performance_weighted",
+                );
+                Strategy::LeastLoad
+            }),
+        };
+        let priority = match &r.priority {
+            None => None,
+            Some(p) => errors.check(&format!("{path}.priority"), parse_priority(p)),
+        };
+        let mut skills = Vec::new();
+        for (i, (name, min)) in r.skills.iter().enumerate() {
+            if !is_skill(name) {
+                errors.add(format!("{path}.skills[{i}].name"), "must be 1–50 characters");
+            }
+            if !(1..=5).contains(min) {
+                errors.add(format!("{path}.skills[{i}].min"), "must be 1–5");
+            }
+            skills.push(SkillReq {
+                name: name.trim().to_owned(),
+                min: u8::try_from(*min).unwrap_or(1),
+            });
+        }
+        let mut tags = Vec::new();
+        for (i, t) in r.tags.iter().enumerate() {
+            match check_tag(t) {
+                Ok(t) => tags.push(t),
+                Err(_) => errors.add(format!("{path}.tags[{i}]"), "must be 1–50 characters"),
+            }
+        }
+        if let Some(n) = &r.offline_notice
+            && (n.trim().is_empty() || n.chars().count() > MAX_NOTICE)
+        {
+            errors.add(
+                format!("{path}.offline_notice"),
+                format!("must be 1–{MAX_NOTICE} characters"),
+            );
+        }
+        Ok(Route {
+            rule_id: None,
+            teams: r.teams.clone(),
+            agent: r.agent_id,
+            skills,
+            strategy,
+            priority,
+            tags,
+            offline_notice: r.offline_notice.clone().filter(|n| !n.trim().is_empty()),
+            sticky: r.sticky.unwrap_or(true),
+        })
+    }
+
+    pub async fn routing_settings(&self, principal: &Principal) -> AppResult<RoutingSettings> {
+        require_supervisor(principal)?;
+        Ok(settings_from(
+            repo::settings(&self.db, principal.scope()).await?,
+        ))
+    }
+
+    pub async fn update_routing_settings(
+        &self,
+        principal: &Principal,
+        input: SettingsInput,
+    ) -> AppResult<RoutingSettings> {
+        principal.role().require_admin()?;
+        let scope = principal.scope();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let mut s = settings_from(repo::settings_in(&mut tx, scope).await?);
+        let mut errors = FieldErrors::new();
+        if let Some(r) = &input.default_route {
+            s.default_route = self
+                .check_route(&mut tx, scope, r, "default_route", &mut errors)
+                .await?;
+        }
+        if let Some(v) = input.sticky_window_secs {
+            if !(0..=366 * 86_400).contains(&v) {
+                errors.add("sticky_window_secs", "must be 0–31622400 seconds");
+            }
+            s.sticky_window_secs = v;
+        }
+        if let Some(v) = input.reassign_after_secs {
+            if v.is_some_and(|v| !(10..=86_400).contains(&v)) {
+                errors.add("reassign_after_secs", "must be 10–86400 seconds, or null");
+            }
+            s.reassign_after_secs = v;
+        }
+        if let Some(v) = input.default_capacity {
+            if !(1..=1000).contains(&v) {
+                errors.add("default_capacity", "must be 1–1000");
+            }
+            s.default_capacity = v;
+        }
+        if let Some(v) = input.away_after_secs {
+            if v.is_some_and(|v| !(60..=86_400).contains(&v)) {
+                errors.add("away_after_secs", "must be 60–86400 seconds, or null");
+            }
+            s.away_after_secs = v;
+        }
+        if let Some(v) = input.business_hours {
+            if let Some(spec) = &v
+                && let Err(e) = BusinessCalendar::from_spec(spec)
+            {
+                for fe in e.into_vec() {
+                    errors.add(format!("business_hours.{}", fe.field), fe.message);
+                }
+            }
+            s.business_hours = v;
+        }
+        if let Some(tz) = input.timezone {
+            if BusinessCalendar::from_spec(&CalendarSpec::always(&tz)).is_err() {
+                errors.add("timezone", "must be an IANA time zone such as Asia/Shanghai");
+            }
+            s.timezone = tz;
+        }
+        errors.finish()?;
+        let v = serde_json::to_value(&s).map_err(|e| AppError::Internal(e.to_string()))?;
+        repo::put_settings(&mut tx, scope, &v, now).await?;
+        tx.commit().await?;
+        self.drain_logged(scope).await;
+        Ok(s)
+    }
+
+    pub async fn list_routing_rules(&self, principal: &Principal) -> AppResult<Vec<RuleView>> {
+        require_supervisor(principal)?;
+        Ok(repo::rules(&self.db, principal.scope())
+            .await?
+            .into_iter()
+            .map(rule_view)
+            .collect())
+    }
+
+    pub async fn get_routing_rule(&self, principal: &Principal, id: i64) -> AppResult<RuleView> {
+        require_supervisor(principal)?;
+        Ok(rule_view(repo::rule(&self.db, principal.scope(), id).await?))
+    }
+
+    /// Creates (`id` None) or replaces a rule.
+    pub async fn save_routing_rule(
+        &self,
+        principal: &Principal,
+        id: Option<i64>,
+        input: RuleInput,
+    ) -> AppResult<RuleView> {
+        principal.role().require_admin()?;
+        let scope = principal.scope();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let mut errors = FieldErrors::new();
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME {
+            errors.add("name", format!("must be 1–{MAX_NAME} characters"));
+        }
+        if input.position.is_some_and(|p| !(0..=1_000_000).contains(&p)) {
+            errors.add("position", "must be 0–1000000");
+        }
+        let cond = match Condition::parse(&input.conditions, &ROUTING_FIELDS, "conditions") {
+            Ok(c) => Some(c),
+            Err(e) => {
+                for fe in e.into_vec() {
+                    errors.add(fe.field, fe.message);
+                }
+                None
+            }
+        };
+        let route = self
+            .check_route(&mut tx, scope, &input.route, "route", &mut errors)
+            .await?;
+        errors.finish()?;
+        let conditions = cond.map(|c| c.to_json()).unwrap_or_default();
+        let route = serde_json::to_value(&route).map_err(|e| AppError::Internal(e.to_string()))?;
+        let new = NewRule {
+            position: input.position,
+            name,
+            enabled: input.enabled,
+            conditions: &conditions,
+            route: &route,
+        };
+        let (row, change) = match id {
+            None => (repo::insert_rule(&mut tx, scope, new, now).await?, "created"),
+            Some(id) => (
+                repo::update_rule(&mut tx, scope, id, new, now).await?,
+                "updated",
+            ),
+        };
+        let e = DomainEvent::RoutingRuleChanged {
+            rule_id: row.id,
+            change: change.into(),
+        };
+        events::append(&mut tx, scope, Some(principal.user_id()), &e, now).await?;
+        tx.commit().await?;
+        Ok(rule_view(row))
+    }
+
+    pub async fn delete_routing_rule(&self, principal: &Principal, id: i64) -> AppResult<()> {
+        principal.role().require_admin()?;
+        let scope = principal.scope();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        repo::delete_rule(&mut tx, scope, id).await?;
+        let e = DomainEvent::RoutingRuleChanged {
+            rule_id: id,
+            change: "deleted".into(),
+        };
+        events::append(&mut tx, scope, Some(principal.user_id()), &e, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Refuses to delete a team that rules, the default route or another team's overflow point
+    /// at, naming them. Called inside the deleting transaction.
+    pub(crate) async fn check_team_unreferenced(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        team: i64,
+    ) -> AppResult<()> {
+        let mut users_of = Vec::new();
+        for r in repo::rules_in(tx, scope).await? {
+            let route: Option<Route> = serde_json::from_value(r.route.0).ok();
+            if route.is_some_and(|rt| rt.teams.contains(&team)) {
+                users_of.push(format!("rule {} \"{}\"", r.id, r.name));
+            }
+        }
+        let s = settings_from(repo::settings_in(tx, scope).await?);
+        if s.default_route.teams.contains(&team) {
+            users_of.push("the default route".into());
+        }
+        for t in repo::teams_overflowing_to(tx, scope, team).await? {
+            users_of.push(format!("team {t}'s overflow"));
+        }
+        if users_of.is_empty() {
+            repo::delete_team_routing(tx, scope, team).await?;
+            Ok(())
+        } else {
+            Err(AppError::InUse {
+                field: "id".into(),
+                message: format!("the team is used by {}", users_of.join(", ")),
+            })
+        }
+    }
+
+    pub async fn team_routing(
+        &self,
+        principal: &Principal,
+        team: TeamId,
+    ) -> AppResult<repo::TeamRouting> {
+        teams::get(&self.db, principal.scope(), team).await?;
+        Ok(repo::team_routing(&self.db, principal.scope())
+            .await?
+            .into_iter()
+            .find(|t| t.team_id == team.0)
+            .unwrap_or(repo::TeamRouting {
+                team_id: team.0,
+                default_capacity: None,
+                overflow_after_secs: None,
+                overflow_team_id: None,
+            }))
+    }
+
+    pub async fn set_team_routing(
+        &self,
+        principal: &Principal,
+        team: TeamId,
+        input: TeamRoutingInput,
+    ) -> AppResult<repo::TeamRouting> {
+        principal.role().require_admin()?;
+        let scope = principal.scope();
+        let mut tx = self.db.begin().await?;
+        if !teams::exists_in(&mut tx, scope, team).await? {
+            return Err(AppError::NotFound);
+        }
+        let mut errors = FieldErrors::new();
+        if input.default_capacity.is_some_and(|c| !(1..=1000).contains(&c)) {
+            errors.add("default_capacity", "must be 1–1000");
+        }
+        if input
+            .overflow_after_secs
+            .is_some_and(|c| !(1..=86_400).contains(&c))
+        {
+            errors.add("overflow_after_secs", "must be 1–86400 seconds");
+        }
+        if let Some(o) = input.overflow_team_id {
+            if o == team.0 {
+                errors.add("overflow_team_id", "must be another team");
+            } else if !teams::exists_in(&mut tx, scope, TeamId(o)).await? {
+                errors.add("overflow_team_id", "no such team");
+            }
+        }
+        if input.overflow_after_secs.is_some() != input.overflow_team_id.is_some() {
+            errors.add(
+                "overflow_team_id",
+                "overflow needs both overflow_after_secs and overflow_team_id",
+            );
+        }
+        errors.finish()?;
+        let t = repo::TeamRouting {
+            team_id: team.0,
+            default_capacity: input.default_capacity,
+            overflow_after_secs: input.overflow_after_secs,
+            overflow_team_id: input.overflow_team_id,
+        };
+        repo::put_team_routing(&mut tx, scope, &t).await?;
+        tx.commit().await?;
+        self.drain_logged(scope).await;
+        Ok(t)
+    }
+
+    // ---- agents ----
+
+    pub async fn list_agents(&self, principal: &Principal) -> AppResult<Vec<AgentView>> {
+        let scope = principal.scope();
+        let settings = settings_from(repo::settings(&self.db, scope).await?);
+        let rows = repo::agents(&self.db, scope).await?;
+        let members = repo::memberships(&self.db, scope).await?;
+        let loads = repo::loads(&self.db, scope).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let a = agent_from(&r, &members, &loads, &settings);
+                AgentView {
+                    user_id: r.user_id,
+                    status: a.status,
+                    capacity: r.capacity,
+                    effective_capacity: a.capacity,
+                    load: a.load,
+                    teams: a.teams,
+                    skills: a.skills,
+                    status_changed_at: r.status_changed_at,
+                    last_assigned_at: r.last_assigned_at,
+                }
+            })
+            .collect())
+    }
+
+    /// Changes an agent's state: their own status by themselves or a supervisor; capacity and
+    /// skills by an admin. Capacity freed or an agent coming online drains the queue at once.
+    pub async fn update_agent(
+        &self,
+        principal: &Principal,
+        user: UserId,
+        input: AgentInput,
+    ) -> AppResult<AgentView> {
+        let scope = principal.scope();
+        let own = user == principal.user_id();
+        if input.capacity.is_some() || input.skills.is_some() {
+            principal.role().require_admin()?;
+        } else if !own {
+            require_supervisor(principal)?;
+        }
+        let mut errors = FieldErrors::new();
+        let status = match &input.status {
+            None => None,
+            Some(s) => match AgentStatus::parse(s) {
+                Some(s) => Some(s),
+                None => {
+                    errors.add("status", "must be one of: online, busy, away, offline");
+                    None
+                }
+            },
+        };
+        if let Some(Some(c)) = input.capacity
+            && !(1..=1000).contains(&c)
+        {
+            errors.add("capacity", "must be 1–1000, or null for the team default");
+        }
+        let skills = input.skills.as_ref().map(|m| {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                if !is_skill(k) {
+                    errors.add(format!("skills.{k}"), "skill names are 1–50 characters");
+                } else if !(1..=5).contains(v) {
+                    errors.add(format!("skills.{k}"), "proficiency must be 1–5");
+                } else {
+                    out.insert(k.trim().to_owned(), json!(v));
+                }
+            }
+            Value::Object(out)
+        });
+        if m_len(&input.skills) > 50 {
+            errors.add("skills", "at most 50 skills");
+        }
+        errors.finish()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let u = users::get_in(&mut tx, scope, user).await?;
+        if !u.active {
+            return Err(AppError::Refused {
+                field: "user_id".into(),
+                message: "the user is deactivated".into(),
+            });
+        }
+        repo::patch_agent(
+            &mut tx,
+            scope,
+            user.0,
+            AgentPatch {
+                status: status.map(AgentStatus::as_str),
+                capacity: input.capacity,
+                skills: skills.as_ref(),
+                active: own,
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+        let st = status.map_or("unchanged", AgentStatus::as_str);
+        let e = DomainEvent::AgentStateChanged {
+            user_id: user.0,
+            status: st.into(),
+        };
+        events::append(&mut tx, scope, Some(principal.user_id()), &e, now).await?;
+        tx.commit().await?;
+        if let Some(s) = status {
+            self.live.publish(
+                scope.account(),
+                Live::Presence {
+                    user_id: user.0,
+                    status: s.as_str().into(),
+                },
+            );
+        }
+        self.drain_logged(scope).await;
+        self.list_agents(principal)
+            .await?
+            .into_iter()
+            .find(|a| a.user_id == user.0)
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Marks an agent active (a reply, a socket message): keeps auto-away off.
+    pub(crate) async fn touch_agent(&self, tx: &mut Tx, scope: Scope, user: i64) -> AppResult<()> {
+        repo::patch_agent(
+            tx,
+            scope,
+            user,
+            AgentPatch {
+                active: true,
+                ..Default::default()
+            },
+            self.now(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Updates an agent's decayed performance record for the conversation's tags (and `_all`).
+    pub(crate) async fn record_perf(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        agent: i64,
+        conversation: i64,
+        update: impl Fn(&mut core::Perf, i64),
+    ) -> AppResult<()> {
+        let now = self.now();
+        let mut perf: BTreeMap<String, core::Perf> = repo::agent_perf_in(tx, scope, agent)
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        let mut keys = convs::tags(&self.db, scope, conversation).await?;
+        keys.push("_all".into());
+        for k in keys {
+            update(perf.entry(k).or_default(), now);
+        }
+        let v = serde_json::to_value(&perf).map_err(|e| AppError::Internal(e.to_string()))?;
+        repo::patch_agent(
+            tx,
+            scope,
+            agent,
+            AgentPatch {
+                perf: Some(&v),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    // ---- the state a decision reads ----
+
+    async fn context_in(&self, tx: &mut Tx, scope: Scope) -> AppResult<Ctx> {
+        let settings = settings_from(repo::settings_in(tx, scope).await?);
+        let rules = repo::rules_in(tx, scope)
+            .await?
+            .into_iter()
+            .filter(|r| r.enabled)
+            .filter_map(|r| {
+                let condition =
+                    Condition::parse(&r.conditions.0, &ROUTING_FIELDS, "conditions").ok()?;
+                let route: Route = serde_json::from_value(r.route.0).ok()?;
+                Some(Rule {
+                    id: r.id,
+                    name: r.name,
+                    condition,
+                    route,
+                })
+            })
+            .collect();
+        let rows = repo::agents_in(tx, scope).await?;
+        let members = repo::memberships_in(tx, scope).await?;
+        let loads = repo::loads_in(tx, scope).await?;
+        let agents = rows
+            .iter()
+            .map(|r| agent_from(r, &members, &loads, &settings))
+            .collect();
+        let core = core::Settings {
+            default_route: settings.default_route.clone(),
+            sticky_window_ms: settings.sticky_window_secs * 1000,
+        };
+        let calendar = calendar_of(&settings);
+        Ok(Ctx {
+            settings,
+            core,
+            rules,
+            agents,
+            calendar,
+        })
+    }
+
+    /// The facts rules see about a conversation (or a hypothetical one, for `simulate`).
+    async fn facts_for(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        ctx: &Ctx,
+        source: &Value,
+        contact_id: Option<i64>,
+        conversation_id: i64,
+        first_text: &str,
+        now: i64,
+    ) -> AppResult<Facts> {
+        let mut f = Facts::new(now);
+        let s = |k: &str| source.get(k).and_then(Value::as_str).unwrap_or("");
+        f.text("conversation.channel", s("channel"));
+        if let Some(id) = source.get("channel_id").and_then(Value::as_f64) {
+            f.set("conversation.channel_id", Fact::Number(id));
+        }
+        if let Some(entry) = source.get("entry").filter(|e| e.is_object()) {
+            f.extend_json("entry", entry);
+        }
+        for k in ["landing_page", "referrer", "device", "language"] {
+            f.text(&format!("source.{k}"), s(k));
+        }
+        if let Some(utm) = source.get("utm") {
+            f.extend_json("utm", utm);
+        }
+        if let Some(form) = source.get("form") {
+            f.extend_json("form", form);
+        }
+        f.text("message.text", first_text);
+        if let Some(cid) = contact_id {
+            let c = yingke_store::contacts::get_in(tx, scope, cid).await?;
+            f.text("contact.name", c.name.clone())
+                .text("contact.email", c.email.clone())
+                .text("contact.phone", c.phone.clone())
+                .set("contact.identified", Fact::Bool(c.external_id.is_some()))
+                .extend_json("contact.custom", &c.attributes);
+            let tags = repo::contact_tags_in(tx, scope, cid).await?;
+            f.set("contact.tags", Fact::Tags(tags));
+            let (n, last) = repo::contact_history(tx, scope, cid, conversation_id).await?;
+            f.set("contact.returning", Fact::Bool(n > 0))
+                .set("contact.conversations", Fact::Number(n as f64));
+            if let Some(at) = last {
+                f.set("contact.last_active_at", Fact::Timestamp(at));
+            }
+        }
+        f.set(
+            "time.business_hours",
+            Fact::Bool(ctx.calendar.is_working(now)),
+        );
+        if let Some((weekday, minute)) = ctx.calendar.local_clock(now) {
+            f.set("time.local", Fact::Clock(minute))
+                .set("time.weekday", Fact::Number(f64::from(weekday)));
+        }
+        Ok(f)
+    }
+
+    // ---- routing steps ----
+
+    /// Routes a conversation that has not been routed yet (`New`, `Retry`) or sends one back to
+    /// routing (`NoReply`, excluding the assignee). Returns the stored decision's id, or `None`
+    /// when there was nothing to do (already routed, closed, replied meanwhile).
+    pub async fn route_conversation(
+        &self,
+        scope: Scope,
+        id: i64,
+        reason: Reason,
+    ) -> AppResult<Option<i64>> {
+        let lock = self.routing_lock(scope.account());
+        let _g = lock.lock().await;
+        let started = Instant::now();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        repo::lock_account(&mut tx, scope).await?;
+        let row = repo::conversation_in(&mut tx, scope, id).await?;
+        if !matches!(row.status.as_str(), "open" | "pending") {
+            return Ok(None);
+        }
+        let ctx = self.context_in(&mut tx, scope).await?;
+        let mut exclude = Vec::new();
+        let mut note = None;
+        match reason {
+            Reason::New | Reason::Retry if row.routed_at.is_some() => return Ok(None),
+            Reason::NoReply => {
+                let Some(after) = ctx.settings.reassign_after_secs else {
+                    return Ok(None);
+                };
+                let (Some(agent), Some(at)) = (row.assignee_id, row.assigned_at) else {
+                    return Ok(None);
+                };
+                if row.agent_replied_at.is_some_and(|r| r >= at) || now - at < after * 1000 {
+                    return Ok(None);
+                }
+                exclude.push(agent);
+                note = Some(format!(
+                    "agent {agent} did not reply within {after} s of assignment"
+                ));
+            }
+            _ => {}
+        }
+        let first = repo::first_text(&mut tx, scope, id).await?;
+        let facts = self
+            .facts_for(
+                &mut tx,
+                scope,
+                &ctx,
+                &row.source.0,
+                Some(row.contact_id),
+                id,
+                &first,
+                now,
+            )
+            .await?;
+        let last_agent = repo::last_agent_of(&mut tx, scope, row.contact_id, id).await?;
+        let mut agents = ctx.agents.clone();
+        if let Some(old) = row.assignee_id {
+            // The conversation leaves its assignee: it no longer counts against them.
+            if let Some(a) = agents.iter_mut().find(|a| a.id == old) {
+                a.load = a.load.saturating_sub(1);
+            }
+        }
+        let req = Request {
+            conversation_id: id,
+            priority: row.priority,
+            tags: vec![],
+            facts,
+            last_agent,
+            exclude,
+        };
+        let d = core::decide(&req, &ctx.rules, &ctx.core, &agents);
+        let priority = d.route.priority.unwrap_or(row.priority).max(row.priority);
+        let decision_id = self
+            .apply(&mut tx, scope, &row, &d, reason, note, priority, started, now)
+            .await?;
+        let mut notice = None;
+        if matches!(d.pick.outcome, Outcome::Queued { .. })
+            && reason == Reason::New
+            && let Some(text) = &d.route.offline_notice
+        {
+            let m = convs::append_message(
+                &mut tx,
+                scope,
+                id,
+                NewMessage {
+                    sender_kind: "system",
+                    sender_id: None,
+                    kind: "text",
+                    body: text,
+                    attachment: None,
+                    client_id: None,
+                },
+                now,
+            )
+            .await?;
+            append_message_event(&mut tx, scope, None, &m, now).await?;
+            notice = Some(m);
+        }
+        let conv = convs::get_in(&mut tx, scope, id).await?;
+        tx.commit().await?;
+        record_decision_metrics(reason, &d.pick, started);
+        self.publish_conversation(&conv, "assigned");
+        if let Some(m) = notice {
+            self.publish_message(
+                &conv,
+                &crate::conversations::MessageView {
+                    message: m,
+                    sender_name: String::new(),
+                },
+            );
+        }
+        Ok(Some(decision_id))
+    }
+
+    /// Writes a decision's effect, its trace and events.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        row: &RoutingRow,
+        d: &Decision,
+        reason: Reason,
+        note: Option<String>,
+        priority: i64,
+        started: Instant,
+        now: i64,
+    ) -> AppResult<i64> {
+        let route = serde_json::to_value(&d.route).map_err(|e| AppError::Internal(e.to_string()))?;
+        let (outcome, agent, team) = match d.pick.outcome {
+            Outcome::Assigned { agent_id } => {
+                let team = self.team_for(tx, scope, &d.route, agent_id).await?;
+                repo::place(
+                    tx,
+                    scope,
+                    row.id,
+                    Placement::Assigned {
+                        agent: agent_id,
+                        team,
+                        route: &route,
+                    },
+                    priority,
+                    now,
+                )
+                .await?;
+                repo::patch_agent(
+                    tx,
+                    scope,
+                    agent_id,
+                    AgentPatch {
+                        assigned: true,
+                        ..Default::default()
+                    },
+                    now,
+                )
+                .await?;
+                let e = DomainEvent::ConversationAssigned {
+                    conversation_id: row.id,
+                    assignee_id: Some(UserId(agent_id)),
+                    team_id: team.map(TeamId),
+                };
+                events::append(tx, scope, None, &e, now).await?;
+                ("assigned", Some(agent_id), team)
+            }
+            Outcome::Queued { team_id } => {
+                repo::place(
+                    tx,
+                    scope,
+                    row.id,
+                    Placement::Queued {
+                        team: team_id,
+                        route: &route,
+                    },
+                    priority,
+                    now,
+                )
+                .await?;
+                if row.assignee_id.is_some() {
+                    let e = DomainEvent::ConversationAssigned {
+                        conversation_id: row.id,
+                        assignee_id: None,
+                        team_id: team_id.map(TeamId),
+                    };
+                    events::append(tx, scope, None, &e, now).await?;
+                }
+                ("queued", None, team_id)
+            }
+        };
+        for tag in &d.route.tags {
+            if convs::set_tag(tx, scope, row.id, tag, true).await? {
+                let e = DomainEvent::ConversationTagged {
+                    conversation_id: row.id,
+                    tag: tag.clone(),
+                    added: true,
+                };
+                events::append(tx, scope, None, &e, now).await?;
+            }
+        }
+        let mut trace = serde_json::to_value(d).map_err(|e| AppError::Internal(e.to_string()))?;
+        if let (Value::Object(m), Some(n)) = (&mut trace, note) {
+            m.insert("note".into(), n.into());
+        }
+        let duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+        let decision_id = repo::insert_decision(
+            tx,
+            scope,
+            NewDecision {
+                conversation_id: row.id,
+                reason: reason.as_str(),
+                outcome,
+                agent_id: agent,
+                team_id: team,
+                rule_id: d.route.rule_id,
+                trace: &trace,
+                duration_us,
+            },
+            now,
+        )
+        .await?;
+        let e = DomainEvent::ConversationRouted {
+            conversation_id: row.id,
+            decision_id,
+            reason: reason.as_str().into(),
+            outcome: outcome.into(),
+            agent_id: agent,
+            team_id: team,
+        };
+        events::append(tx, scope, None, &e, now).await?;
+        Ok(decision_id)
+    }
+
+    /// The team a conversation lands in: the first of the route's teams the agent belongs to.
+    async fn team_for(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        route: &Route,
+        agent: i64,
+    ) -> AppResult<Option<i64>> {
+        if route.teams.is_empty() {
+            return Ok(None);
+        }
+        let members = repo::memberships_in(tx, scope).await?;
+        Ok(route
+            .teams
+            .iter()
+            .copied()
+            .find(|t| members.iter().any(|(mt, u, _)| mt == t && *u == agent))
+            .or(route.teams.first().copied()))
+    }
+
+    /// Offers queued conversations to agents with room, highest priority first, then by
+    /// arrival. Returns how many were assigned.
+    pub async fn drain_queue(&self, scope: Scope) -> AppResult<usize> {
+        let lock = self.routing_lock(scope.account());
+        let _g = lock.lock().await;
+        let started = Instant::now();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        repo::lock_account(&mut tx, scope).await?;
+        let rows = repo::queued_in(&mut tx, scope).await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut ctx = self.context_in(&mut tx, scope).await?;
+        let mut queued: Vec<Queued> = rows
+            .iter()
+            .map(|r| Queued {
+                request: Request {
+                    conversation_id: r.id,
+                    priority: r.priority,
+                    tags: vec![],
+                    facts: Facts::new(now),
+                    last_agent: None,
+                    exclude: vec![],
+                },
+                route: r
+                    .route
+                    .as_ref()
+                    .and_then(|v| serde_json::from_value(v.0.clone()).ok())
+                    .unwrap_or_else(|| ctx.settings.default_route.clone()),
+                queued_ms: r.queued_at.unwrap_or(r.created_at),
+            })
+            .collect();
+        let served = core::drain(&mut queued, &ctx.core, &mut ctx.agents, now);
+        let mut changed = Vec::new();
+        for (id, pick) in served {
+            let Some(row) = rows.iter().find(|r| r.id == id) else {
+                continue;
+            };
+            let route = queued
+                .iter()
+                .find(|q| q.request.conversation_id == id)
+                .map(|q| q.route.clone())
+                .unwrap_or_else(|| ctx.settings.default_route.clone());
+            let d = Decision {
+                rules: vec![],
+                route,
+                pick,
+            };
+            let note = Some(format!(
+                "waited {} s in the queue",
+                (now - row.queued_at.unwrap_or(now)) / 1000
+            ));
+            self.apply(
+                &mut tx,
+                scope,
+                row,
+                &d,
+                Reason::Queue,
+                note,
+                row.priority,
+                started,
+                now,
+            )
+            .await?;
+            record_decision_metrics(Reason::Queue, &d.pick, started);
+            changed.push(id);
+        }
+        let mut convs_out = Vec::new();
+        for id in &changed {
+            convs_out.push(convs::get_in(&mut tx, scope, *id).await?);
+        }
+        tx.commit().await?;
+        for c in &convs_out {
+            self.publish_conversation(c, "assigned");
+        }
+        Ok(changed.len())
+    }
+
+    /// Drains after something freed capacity; a failure is logged (the sweep retries).
+    pub(crate) async fn drain_logged(&self, scope: Scope) {
+        if let Err(e) = self.drain_queue(scope).await {
+            tracing::warn!(account = scope.account().0, error = %e, "queue drain failed");
+        }
+    }
+
+    /// Moves queued conversations that waited longer than their team's overflow delay to the
+    /// overflow team.
+    async fn overflow(&self, scope: Scope) -> AppResult<usize> {
+        let lock = self.routing_lock(scope.account());
+        let _g = lock.lock().await;
+        let started = Instant::now();
+        let now = self.now();
+        let teams_cfg = repo::team_routing(&self.db, scope).await?;
+        if teams_cfg.iter().all(|t| t.overflow_team_id.is_none()) {
+            return Ok(0);
+        }
+        let mut tx = self.db.begin().await?;
+        repo::lock_account(&mut tx, scope).await?;
+        let rows = repo::queued_in(&mut tx, scope).await?;
+        let mut ctx = self.context_in(&mut tx, scope).await?;
+        let mut moved = Vec::new();
+        for row in &rows {
+            let Some(mut route) = row
+                .route
+                .as_ref()
+                .and_then(|v| serde_json::from_value::<Route>(v.0.clone()).ok())
+            else {
+                continue;
+            };
+            let Some(team) = route.teams.first().copied() else {
+                continue;
+            };
+            let Some(cfg) = teams_cfg.iter().find(|t| t.team_id == team) else {
+                continue;
+            };
+            let (Some(after), Some(to)) = (cfg.overflow_after_secs, cfg.overflow_team_id) else {
+                continue;
+            };
+            let waited = now - row.queued_at.unwrap_or(now);
+            if waited < after * 1000 || route.teams == [to] {
+                continue;
+            }
+            route.teams = vec![to];
+            let req = Request {
+                conversation_id: row.id,
+                priority: row.priority,
+                tags: vec![],
+                facts: Facts::new(now),
+                last_agent: None,
+                exclude: vec![],
+            };
+            let pick: Pick = core::pick(&route, &req, &ctx.core, &ctx.agents);
+            if let Outcome::Assigned { agent_id } = pick.outcome {
+                core::assign(&mut ctx.agents, agent_id, now);
+            }
+            let d = Decision {
+                rules: vec![],
+                route,
+                pick,
+            };
+            let note = Some(format!(
+                "waited {} s in team {team} (overflow after {after} s) → team {to}",
+                waited / 1000
+            ));
+            self.apply(
+                &mut tx,
+                scope,
+                row,
+                &d,
+                Reason::Overflow,
+                note,
+                row.priority,
+                started,
+                now,
+            )
+            .await?;
+            moved.push(row.id);
+        }
+        let mut out = Vec::new();
+        for id in &moved {
+            out.push(convs::get_in(&mut tx, scope, *id).await?);
+        }
+        tx.commit().await?;
+        for c in &out {
+            self.publish_conversation(c, "assigned");
+        }
+        Ok(moved.len())
+    }
+
+    /// One pass of the background work: conversations whose first routing did not happen,
+    /// overflow and queue drains, reassignment of unanswered conversations, and auto-away.
+    /// The server runs it every second; tests call it after moving the clock.
+    pub async fn routing_tick(&self) -> AppResult<()> {
+        let now = self.now();
+        for (account, id) in repo::unrouted_before(&self.db, now - RETRY_AFTER_MS).await? {
+            self.route_conversation(Scope::new(account), id, Reason::Retry)
+                .await?;
+        }
+        for account in repo::accounts_with_queue(&self.db).await? {
+            let scope = Scope::new(account);
+            self.overflow(scope).await?;
+            self.drain_queue(scope).await?;
+        }
+        for (account, v) in repo::all_settings(&self.db).await? {
+            let s = settings_from(Some(v));
+            let scope = Scope::new(account);
+            if let Some(after) = s.reassign_after_secs {
+                for id in repo::unanswered(&self.db, scope, now - after * 1000).await? {
+                    self.route_conversation(scope, id, Reason::NoReply).await?;
+                }
+            }
+        }
+        self.auto_away(now).await
+    }
+
+    async fn auto_away(&self, now: i64) -> AppResult<()> {
+        let defaults = RoutingSettings::default().away_after_secs;
+        let all: HashMap<AccountId, RoutingSettings> = repo::all_settings(&self.db)
+            .await?
+            .into_iter()
+            .map(|(a, v)| (a, settings_from(Some(v))))
+            .collect();
+        let shortest = all
+            .values()
+            .filter_map(|s| s.away_after_secs)
+            .chain(defaults)
+            .min();
+        let Some(shortest) = shortest else {
+            return Ok(());
+        };
+        for (account, user, active_at) in repo::idle_online(&self.db, now - shortest * 1000).await?
+        {
+            let after = all
+                .get(&account)
+                .map_or(defaults, |s| s.away_after_secs);
+            if after.is_none_or(|a| now - active_at < a * 1000) {
+                continue;
+            }
+            let scope = Scope::new(account);
+            let mut tx = self.db.begin().await?;
+            repo::patch_agent(
+                &mut tx,
+                scope,
+                user,
+                AgentPatch {
+                    status: Some("away"),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await?;
+            let e = DomainEvent::AgentStateChanged {
+                user_id: user,
+                status: "away".into(),
+            };
+            events::append(&mut tx, scope, None, &e, now).await?;
+            tx.commit().await?;
+            self.live.publish(
+                account,
+                Live::Presence {
+                    user_id: user,
+                    status: "away".into(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    // ---- reading decisions ----
+
+    pub async fn conversation_routing(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> AppResult<Vec<DecisionView>> {
+        self.get_conversation(principal, id).await?;
+        Ok(repo::decisions(&self.db, principal.scope(), id)
+            .await?
+            .into_iter()
+            .map(|d| DecisionView {
+                id: d.id,
+                reason: d.reason,
+                outcome: d.outcome,
+                agent_id: d.agent_id,
+                team_id: d.team_id,
+                rule_id: d.rule_id,
+                duration_us: d.duration_us,
+                decided_at: d.decided_at,
+                trace: d.trace.0,
+            })
+            .collect())
+    }
+
+    /// Who would get a conversation with these facts now, and why — nothing is written.
+    pub async fn simulate_routing(
+        &self,
+        principal: &Principal,
+        input: SimulateInput,
+    ) -> AppResult<(Value, Decision)> {
+        require_supervisor(principal)?;
+        let scope = principal.scope();
+        let mut errors = FieldErrors::new();
+        let Some(obj) = input.facts.as_object() else {
+            return Err(FieldErrors::single("facts", "must be an object of field → value").into());
+        };
+        for (k, v) in obj {
+            if ROUTING_FIELDS.kind_of(k).is_none() {
+                errors.add(format!("facts.{k}"), "unknown field");
+            } else if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_array()) {
+                errors.add(format!("facts.{k}"), "must be text, a number, a boolean or a list");
+            }
+        }
+        let priority = match &input.priority {
+            None => 1,
+            Some(p) => errors.check("priority", parse_priority(p)).unwrap_or(1),
+        };
+        errors.finish()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        if let Some(c) = input.contact_id {
+            yingke_store::contacts::get_in(&mut tx, scope, c).await?;
+        }
+        let ctx = self.context_in(&mut tx, scope).await?;
+        let mut facts = self
+            .facts_for(&mut tx, scope, &ctx, &json!({}), input.contact_id, 0, "", now)
+            .await?;
+        for (k, v) in obj {
+            let fact = if k == "contact.last_active_at" {
+                v.as_i64().map(Fact::Timestamp)
+            } else if k == "time.local" {
+                v.as_str().and_then(|s| {
+                    let (h, m) = s.split_once(':')?;
+                    Some(Fact::Clock(h.parse::<u16>().ok()? * 60 + m.parse::<u16>().ok()?))
+                })
+            } else {
+                Fact::from_json(v)
+            };
+            if let Some(f) = fact {
+                facts.set(k.clone(), f);
+            }
+        }
+        let last_agent = match input.contact_id {
+            Some(c) => repo::last_agent_of(&mut tx, scope, c, 0).await?,
+            None => None,
+        };
+        drop(tx);
+        let req = Request {
+            conversation_id: 0,
+            priority,
+            tags: input.tags,
+            facts,
+            last_agent,
+            exclude: vec![],
+        };
+        let d = core::decide(&req, &ctx.rules, &ctx.core, &ctx.agents);
+        Ok((req.facts.to_json(), d))
+    }
+
+    /// The account's queue in service order, with estimated waits.
+    pub async fn routing_queue(&self, principal: &Principal) -> AppResult<Vec<QueueEntry>> {
+        let scope = principal.scope();
+        let rows = repo::queued(&self.db, scope).await?;
+        let pace = repo::recent_assignment_pace_ms(&self.db, scope, self.now()).await?;
+        Ok(rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| QueueEntry {
+                conversation_id: r.id,
+                position: i + 1,
+                team_id: r.team_id.or_else(|| {
+                    r.route
+                        .as_ref()
+                        .and_then(|v| v.0.get("teams")?.get(0)?.as_i64())
+                }),
+                priority: r.priority,
+                queued_at: r.queued_at.unwrap_or(r.created_at),
+                estimated_wait_secs: pace.map(|ms| (ms * (i as i64 + 1)) / 1000),
+            })
+            .collect())
+    }
+
+    /// Routes a conversation right after the commit that created (or reopened) it. A failure
+    /// is logged, not returned: the message was acknowledged, and the sweep retries.
+    pub(crate) async fn route_new(&self, conv: &Conversation) {
+        if let Err(e) = self
+            .route_conversation(Scope::new(conv.account_id), conv.id, Reason::New)
+            .await
+        {
+            tracing::warn!(conversation = conv.id, error = %e, "routing failed; the sweep retries");
+        }
+    }
+}
+
+fn m_len(m: &Option<BTreeMap<String, i64>>) -> usize {
+    m.as_ref().map_or(0, BTreeMap::len)
+}
+
+fn is_skill(s: &str) -> bool {
+    let n = s.trim().chars().count();
+    (1..=50).contains(&n)
+}
+
+fn agent_from(
+    r: &repo::AgentRow,
+    members: &[(i64, i64, Option<i64>)],
+    loads: &[(i64, i64)],
+    settings: &RoutingSettings,
+) -> Agent {
+    let teams: Vec<i64> = members
+        .iter()
+        .filter(|(_, u, _)| *u == r.user_id)
+        .map(|(t, _, _)| *t)
+        .collect();
+    let team_default = members
+        .iter()
+        .filter(|(_, u, _)| *u == r.user_id)
+        .filter_map(|(_, _, c)| *c)
+        .max();
+    let capacity = r
+        .capacity
+        .or(team_default)
+        .unwrap_or(settings.default_capacity);
+    let load = loads
+        .iter()
+        .find(|(a, _)| *a == r.user_id)
+        .map_or(0, |(_, n)| *n);
+    let skills = r
+        .skills
+        .as_ref()
+        .and_then(|j| j.0.as_object())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), u8::try_from(v.as_i64()?).ok()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let perf = r
+        .perf
+        .as_ref()
+        .and_then(|j| serde_json::from_value(j.0.clone()).ok())
+        .unwrap_or_default();
+    Agent {
+        id: r.user_id,
+        status: r
+            .status
+            .as_deref()
+            .and_then(AgentStatus::parse)
+            .unwrap_or(AgentStatus::Offline),
+        capacity: u32::try_from(capacity).unwrap_or(1),
+        load: u32::try_from(load).unwrap_or(u32::MAX),
+        teams,
+        skills,
+        last_assigned_ms: r.last_assigned_at,
+        active_ms: r.active_at.unwrap_or(0),
+        perf,
+    }
+}
+
+fn record_decision_metrics(reason: Reason, pick: &Pick, started: Instant) {
+    let outcome = match pick.outcome {
+        Outcome::Assigned { .. } => "assigned",
+        Outcome::Queued { .. } => "queued",
+    };
+    let labels = [("reason", reason.as_str()), ("outcome", outcome)];
+    metrics::histogram!("yingke_routing_decision_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    metrics::counter!("yingke_routing_decisions_total", &labels).increment(1);
+}
+
+/// Priority names for routes in API answers.
+pub fn route_priority_name(p: Option<i64>) -> Option<&'static str> {
+    p.map(priority_name)
+}
