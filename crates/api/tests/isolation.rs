@@ -21,7 +21,9 @@ fn body_for(method: &str, template: &str) -> Option<Value> {
         ("patch", "/api/v1/canned-responses/{id}") => Some(json!({"content": "x"})),
         ("post", "/api/v1/conversations/{id}/canned-responses/{canned_id}/render") => None,
         ("patch", "/api/v1/agents/{id}") => Some(json!({"status": "online"})),
-        ("put", "/api/v1/routing/rules/{id}") => Some(json!({"name": "x", "conditions": {"all": []}, "route": {}})),
+        ("put", "/api/v1/routing/rules/{id}") => {
+            Some(json!({"name": "x", "conditions": {"all": []}, "route": {}}))
+        }
         ("put", "/api/v1/teams/{id}/routing") => Some(json!({"default_capacity": 2})),
         ("put" | "delete" | "get", _) => None,
         _ => panic!("no body known for {method} {template}: extend body_for"),

@@ -275,7 +275,8 @@ fn rule_view(r: repo::RuleRow) -> RuleView {
         name: r.name,
         enabled: r.enabled,
         conditions: r.conditions.0,
-        route: serde_json::from_value(r.route.0).unwrap_or_else(|_| RoutingSettings::default().default_route),
+        route: serde_json::from_value(r.route.0)
+            .unwrap_or_else(|_| RoutingSettings::default().default_route),
         created_at: r.created_at,
         updated_at: r.updated_at,
     }
@@ -332,7 +333,10 @@ impl App {
         let mut skills = Vec::new();
         for (i, (name, min)) in r.skills.iter().enumerate() {
             if !is_skill(name) {
-                errors.add(format!("{path}.skills[{i}].name"), "must be 1–50 characters");
+                errors.add(
+                    format!("{path}.skills[{i}].name"),
+                    "must be 1–50 characters",
+                );
             }
             if !(1..=5).contains(min) {
                 errors.add(format!("{path}.skills[{i}].min"), "must be 1–5");
@@ -429,7 +433,10 @@ impl App {
         }
         if let Some(tz) = input.timezone {
             if BusinessCalendar::from_spec(&CalendarSpec::always(&tz)).is_err() {
-                errors.add("timezone", "must be an IANA time zone such as Asia/Shanghai");
+                errors.add(
+                    "timezone",
+                    "must be an IANA time zone such as Asia/Shanghai",
+                );
             }
             s.timezone = tz;
         }
@@ -452,7 +459,9 @@ impl App {
 
     pub async fn get_routing_rule(&self, principal: &Principal, id: i64) -> AppResult<RuleView> {
         require_supervisor(principal)?;
-        Ok(rule_view(repo::rule(&self.db, principal.scope(), id).await?))
+        Ok(rule_view(
+            repo::rule(&self.db, principal.scope(), id).await?,
+        ))
     }
 
     /// Creates (`id` None) or replaces a rule.
@@ -471,7 +480,10 @@ impl App {
         if name.is_empty() || name.chars().count() > MAX_NAME {
             errors.add("name", format!("must be 1–{MAX_NAME} characters"));
         }
-        if input.position.is_some_and(|p| !(0..=1_000_000).contains(&p)) {
+        if input
+            .position
+            .is_some_and(|p| !(0..=1_000_000).contains(&p))
+        {
             errors.add("position", "must be 0–1000000");
         }
         let cond = match Condition::parse(&input.conditions, &ROUTING_FIELDS, "conditions") {
@@ -497,7 +509,10 @@ impl App {
             route: &route,
         };
         let (row, change) = match id {
-            None => (repo::insert_rule(&mut tx, scope, new, now).await?, "created"),
+            None => (
+                repo::insert_rule(&mut tx, scope, new, now).await?,
+                "created",
+            ),
             Some(id) => (
                 repo::update_rule(&mut tx, scope, id, new, now).await?,
                 "updated",
@@ -591,7 +606,10 @@ impl App {
             return Err(AppError::NotFound);
         }
         let mut errors = FieldErrors::new();
-        if input.default_capacity.is_some_and(|c| !(1..=1000).contains(&c)) {
+        if input
+            .default_capacity
+            .is_some_and(|c| !(1..=1000).contains(&c))
+        {
             errors.add("default_capacity", "must be 1–1000");
         }
         if input
@@ -840,6 +858,7 @@ impl App {
     }
 
     /// The facts rules see about a conversation (or a hypothetical one, for `simulate`).
+    #[allow(clippy::too_many_arguments)]
     async fn facts_for(
         &self,
         tx: &mut Tx,
@@ -972,7 +991,9 @@ impl App {
         let d = core::decide(&req, &ctx.rules, &ctx.core, &agents);
         let priority = d.route.priority.unwrap_or(row.priority).max(row.priority);
         let decision_id = self
-            .apply(&mut tx, scope, &row, &d, reason, note, priority, started, now)
+            .apply(
+                &mut tx, scope, &row, &d, reason, note, priority, started, now,
+            )
             .await?;
         let mut notice = None;
         if matches!(d.pick.outcome, Outcome::Queued { .. })
@@ -1027,7 +1048,8 @@ impl App {
         started: Instant,
         now: i64,
     ) -> AppResult<i64> {
-        let route = serde_json::to_value(&d.route).map_err(|e| AppError::Internal(e.to_string()))?;
+        let route =
+            serde_json::to_value(&d.route).map_err(|e| AppError::Internal(e.to_string()))?;
         let (outcome, agent, team) = match d.pick.outcome {
             Outcome::Assigned { agent_id } => {
                 let team = self.team_for(tx, scope, &d.route, agent_id).await?;
@@ -1363,9 +1385,7 @@ impl App {
         };
         for (account, user, active_at) in repo::idle_online(&self.db, now - shortest * 1000).await?
         {
-            let after = all
-                .get(&account)
-                .map_or(defaults, |s| s.away_after_secs);
+            let after = all.get(&account).map_or(defaults, |s| s.away_after_secs);
             if after.is_none_or(|a| now - active_at < a * 1000) {
                 continue;
             }
@@ -1440,7 +1460,10 @@ impl App {
             if ROUTING_FIELDS.kind_of(k).is_none() {
                 errors.add(format!("facts.{k}"), "unknown field");
             } else if !(v.is_string() || v.is_number() || v.is_boolean() || v.is_array()) {
-                errors.add(format!("facts.{k}"), "must be text, a number, a boolean or a list");
+                errors.add(
+                    format!("facts.{k}"),
+                    "must be text, a number, a boolean or a list",
+                );
             }
         }
         let priority = match &input.priority {
@@ -1455,7 +1478,16 @@ impl App {
         }
         let ctx = self.context_in(&mut tx, scope).await?;
         let mut facts = self
-            .facts_for(&mut tx, scope, &ctx, &json!({}), input.contact_id, 0, "", now)
+            .facts_for(
+                &mut tx,
+                scope,
+                &ctx,
+                &json!({}),
+                input.contact_id,
+                0,
+                "",
+                now,
+            )
             .await?;
         for (k, v) in obj {
             let fact = if k == "contact.last_active_at" {
@@ -1463,7 +1495,9 @@ impl App {
             } else if k == "time.local" {
                 v.as_str().and_then(|s| {
                     let (h, m) = s.split_once(':')?;
-                    Some(Fact::Clock(h.parse::<u16>().ok()? * 60 + m.parse::<u16>().ok()?))
+                    Some(Fact::Clock(
+                        h.parse::<u16>().ok()? * 60 + m.parse::<u16>().ok()?,
+                    ))
                 })
             } else {
                 Fact::from_json(v)

@@ -393,7 +393,7 @@ fn exclusion(route: &Route, req: &Request, a: &Agent) -> Option<(Exclusion, Opti
 }
 
 /// Eligible for the route by team, availability and skills, ignoring the team restriction when
-/// `any_team` (sticky and dedicated agents are chosen by person, not by team).
+/// `any_team` (a dedicated agent is chosen by person, not by team; sticky stays in the route).
 fn available(route: &Route, req: &Request, a: &Agent, any_team: bool) -> Result<(), Exclusion> {
     let mut r = route.clone();
     if any_team {
@@ -487,7 +487,7 @@ pub fn pick(route: &Route, req: &Request, settings: &Settings, agents: &[Agent])
         } else {
             match agents.iter().find(|a| a.id == last) {
                 None => sticky = Some(format!("agent {last} is no longer an agent")),
-                Some(a) => match available(route, req, a, true) {
+                Some(a) => match available(route, req, a, false) {
                     Ok(()) => {
                         return Pick {
                             sticky: Some(format!("returning contact goes back to agent {last}")),
@@ -816,7 +816,11 @@ mod tests {
 
     #[test]
     fn sticky_returns_to_last_agent_unless_unavailable() {
-        let agents = [agent(1, &[1], 5, 0), agent(2, &[2], 5, 4)];
+        let agents = [
+            agent(1, &[1], 5, 0),
+            agent(2, &[1, 2], 5, 4),
+            agent(3, &[2], 5, 0),
+        ];
         let mut req = request(1, Facts::new(1000));
         req.last_agent = Some((2, 500));
         let r = route(&[1], Strategy::LeastLoad);
@@ -835,6 +839,15 @@ mod tests {
         s.sticky_window_ms = 100;
         let p = pick(&r, &req, &s, &agents);
         assert_eq!(assigned(&p), Some(1));
+        // Sticky stays within the route: a contact now routed to team 1 does not go back to
+        // an agent of team 2 only.
+        req.last_agent = Some((3, 900));
+        let p = pick(&r, &req, &settings(), &agents);
+        assert_eq!(assigned(&p), Some(1));
+        assert_eq!(
+            p.sticky.as_deref(),
+            Some("agent 3 who served the contact is not in team")
+        );
     }
 
     #[test]

@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/api/v1/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every active user's routing state: status, capacity, load, teams, skills. */
+        get: operations["list_agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an agent's status, capacity or skills. Capacity freed or an agent coming online
+         *     offers queued conversations at once.
+         */
+        patch: operations["update_agent"];
+        trace?: never;
+    };
     "/api/v1/attachments": {
         parameters: {
             query?: never;
@@ -308,6 +345,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every routing decision about a conversation, with its trace (R9). */
+        get: operations["conversation_routing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/tags/{tag}": {
         parameters: {
             query?: never;
@@ -376,6 +430,23 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/api/v1/me/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set my own availability. */
+        put: operations["update_my_status"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/tokens": {
         parameters: {
             query?: never;
@@ -406,6 +477,112 @@ export interface paths {
         post?: never;
         /** Revoke one of the caller's tokens. */
         delete: operations["revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routing/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fields routing conditions may test, with their types and operators. */
+        get: operations["routing_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routing/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversations waiting for an agent, in the order they will be served. */
+        get: operations["queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routing/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Routing rules in evaluation order (supervisor). */
+        get: operations["list_rules"];
+        put?: never;
+        /**
+         * Add a rule (admin). Conditions are validated against the field catalogue: an unknown field,
+         *     an operator the field does not support or a value of the wrong type is a 422 naming its path.
+         */
+        post: operations["create_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routing/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_rule"];
+        /** Replace a rule (admin). */
+        put: operations["replace_rule"];
+        post?: never;
+        delete: operations["delete_rule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routing/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change routing settings (admin); absent fields stay, `null` clears the nullable ones. */
+        patch: operations["update_settings"];
+        trace?: never;
+    };
+    "/api/v1/routing/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who would get this conversation now, and why — nothing is assigned (supervisor). */
+        post: operations["simulate"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -473,6 +650,23 @@ export interface paths {
         post?: never;
         /** Take a person out of the team (admin). */
         delete: operations["remove_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_team_routing"];
+        /** Set a team's default capacity and overflow (admin). */
+        put: operations["put_team_routing"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -735,6 +929,35 @@ export interface components {
             /** @description IANA time zone used for business hours and reports. */
             timezone: string;
         };
+        AgentList: {
+            items: components["schemas"]["AgentState"][];
+        };
+        AgentState: {
+            /**
+             * Format: int64
+             * @description The agent's own capacity; `null` uses the team or account default.
+             */
+            capacity?: number | null;
+            /** Format: int32 */
+            effective_capacity: number;
+            /** Format: date-time */
+            last_assigned_at?: string | null;
+            /**
+             * Format: int32
+             * @description Open and pending conversations assigned now.
+             */
+            load: number;
+            /** @description Skill → proficiency 1–5. */
+            skills: {
+                [key: string]: number;
+            };
+            status: components["schemas"]["StatusName"];
+            /** Format: date-time */
+            status_changed_at?: string | null;
+            teams: number[];
+            /** Format: int64 */
+            user_id: number;
+        };
         /** @description An uploaded file, to send as `attachment_id`. */
         Attachment: {
             /** Format: int64 */
@@ -919,6 +1142,9 @@ export interface components {
              */
             score: number;
         };
+        DecisionList: {
+            items: components["schemas"]["RoutingDecision"][];
+        };
         /** @description An entry point: a site, landing page, QR code or short link with its source fields. */
         EntryPoint: {
             ad_plan: string;
@@ -951,6 +1177,18 @@ export interface components {
         /** @description `{"error": {...}}`: the body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
+        };
+        FieldDto: {
+            /** @description text, number, bool, tags, timestamp, clock or any. */
+            kind: string;
+            label: string;
+            /** @description The field name; a name ending in `.*` stands for a family (`contact.custom.budget`). */
+            name: string;
+            /** @description Operators the field supports. */
+            ops: string[];
+        };
+        FieldList: {
+            items: components["schemas"]["FieldDto"][];
         };
         IdentityBody: {
             attributes?: Record<string, never> | null;
@@ -1018,11 +1256,173 @@ export interface components {
             title: string;
             url: string;
         };
+        PatchAgent: {
+            /**
+             * Format: int64
+             * @description Admin; `null` returns to the team default.
+             */
+            capacity?: number | null;
+            /** @description Admin; replaces the skills: name → proficiency 1–5. */
+            skills?: {
+                [key: string]: number;
+            } | null;
+            status?: components["schemas"]["StatusName"] | null;
+        };
+        PatchSettings: {
+            /** Format: int64 */
+            away_after_secs?: number | null;
+            business_hours?: Record<string, never> | null;
+            /** Format: int64 */
+            default_capacity?: number | null;
+            default_route?: components["schemas"]["RouteDto"] | null;
+            /** Format: int64 */
+            reassign_after_secs?: number | null;
+            /** Format: int64 */
+            sticky_window_secs?: number | null;
+            timezone?: string | null;
+        };
+        /** @enum {string} */
+        PriorityName: "low" | "normal" | "high" | "urgent";
+        QueueEntryDto: {
+            /** Format: int64 */
+            conversation_id: number;
+            /**
+             * Format: int64
+             * @description From the pace of recent assignments; `null` without enough history.
+             */
+            estimated_wait_secs?: number | null;
+            /** @description 1 = next to be served. */
+            position: number;
+            priority: components["schemas"]["PriorityName"];
+            /** Format: date-time */
+            queued_at: string;
+            /** Format: int64 */
+            team_id?: number | null;
+        };
+        QueueList: {
+            items: components["schemas"]["QueueEntryDto"][];
+        };
         RenderedCanned: {
             text: string;
         };
         /** @enum {string} */
         Role: "owner" | "admin" | "supervisor" | "agent";
+        /** @description Where matching conversations go and how the agent is chosen. */
+        RouteDto: {
+            /**
+             * Format: int64
+             * @description A dedicated agent tried first (VIP routing); falls back to the teams.
+             */
+            agent_id?: number | null;
+            /** @description Sent to the visitor when nobody can take the conversation yet. */
+            offline_notice?: string | null;
+            priority?: components["schemas"]["PriorityName"] | null;
+            /** @description Skills every candidate needs. */
+            skills?: components["schemas"]["SkillDto"][];
+            /** @description A returning contact goes back to their last agent when available. */
+            sticky?: boolean;
+            strategy?: components["schemas"]["StrategyName"];
+            /** @description Tags added to the conversation. */
+            tags?: string[];
+            /** @description Teams whose members may take the conversation; empty means every agent. */
+            teams?: number[];
+        };
+        RoutingDecision: {
+            /** Format: int64 */
+            agent_id?: number | null;
+            /** Format: date-time */
+            decided_at: string;
+            /**
+             * Format: int64
+             * @description How long the decision took, microseconds.
+             */
+            duration_us: number;
+            /** Format: int64 */
+            id: number;
+            /** @description assigned or queued. */
+            outcome: string;
+            /** @description new, queue, overflow, no_reply or retry. */
+            reason: string;
+            /**
+             * Format: int64
+             * @description The rule that matched; `null` for the default route.
+             */
+            rule_id?: number | null;
+            /** Format: int64 */
+            team_id?: number | null;
+            /**
+             * @description Rules evaluated (matched or the failing condition), route, every candidate with score
+             *     components or exclusion reason, strategy, tie-break, and a note for re-routing.
+             */
+            trace: Record<string, never>;
+        };
+        RoutingRule: {
+            /**
+             * @description The condition tree: `{all: [...]}`, `{any: [...]}`, `{not: {...}}` or
+             *     `{field, op, value}` (fields: `GET /api/v1/routing/fields`).
+             */
+            conditions: Record<string, never>;
+            /** Format: date-time */
+            created_at: string;
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Rules are evaluated by ascending position; the first match wins.
+             */
+            position: number;
+            route: components["schemas"]["RouteDto"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RoutingSettings: {
+            /**
+             * Format: int64
+             * @description An online agent without activity this long becomes away; `null`: never.
+             */
+            away_after_secs?: number | null;
+            /**
+             * @description Business hours for the `time.business_hours` field (timezone, weekly spans, holidays,
+             *     extra working days); every hour counts when `null`.
+             */
+            business_hours?: Record<string, never> | null;
+            /**
+             * Format: int64
+             * @description Capacity of agents without their own or a team default.
+             */
+            default_capacity: number;
+            /** @description Where a conversation goes when no rule matches. */
+            default_route: components["schemas"]["RouteDto"];
+            /**
+             * Format: int64
+             * @description Send a conversation back to routing when the assignee has not replied after this long;
+             *     `null`: never.
+             */
+            reassign_after_secs?: number | null;
+            /**
+             * Format: int64
+             * @description A returning contact goes back to their last agent within this window; 0 turns it off.
+             */
+            sticky_window_secs: number;
+            /** @description Zone of `time.local` without business hours. */
+            timezone: string;
+        };
+        RuleList: {
+            items: components["schemas"]["RoutingRule"][];
+        };
+        SaveRule: {
+            conditions: Record<string, never>;
+            enabled?: boolean;
+            name: string;
+            /**
+             * Format: int64
+             * @description Where the rule goes in the order; after the last when absent.
+             */
+            position?: number | null;
+            route: components["schemas"]["RouteDto"];
+        };
         SendMessage: {
             /**
              * Format: int64
@@ -1050,6 +1450,44 @@ export interface components {
             csrf_token?: string | null;
             user: components["schemas"]["User"];
         };
+        SetStatus: {
+            status: components["schemas"]["StatusName"];
+        };
+        SimulateRequest: {
+            /** Format: int64 */
+            contact_id?: number | null;
+            /**
+             * @description Facts of the hypothetical conversation, by field name (`entry.campaign`,
+             *     `message.text`, `contact.custom.paid`…). Facts about an existing contact are looked up
+             *     when `contact_id` is given; these override them.
+             */
+            facts?: Record<string, never>;
+            priority?: components["schemas"]["PriorityName"] | null;
+            tags?: string[];
+        };
+        SimulateResult: {
+            /** Format: int64 */
+            agent_id?: number | null;
+            /** @description The facts the rules saw. */
+            facts: Record<string, never>;
+            /** @description `assigned` or `queued`. */
+            outcome: string;
+            /** Format: int64 */
+            team_id?: number | null;
+            /**
+             * @description Rules evaluated, the route, sticky/dedicated handling, every candidate with score or
+             *     exclusion, tie-break.
+             */
+            trace: Record<string, never>;
+        };
+        SkillDto: {
+            /**
+             * Format: int64
+             * @description Minimum proficiency 1–5.
+             */
+            min?: number;
+            name: string;
+        };
         StartSession: {
             device?: string | null;
             /** @description An entry point key. */
@@ -1064,6 +1502,13 @@ export interface components {
             /** @description The token of an earlier session, to stay the same contact. */
             visitor_token?: string | null;
         };
+        /** @enum {string} */
+        StatusName: "online" | "busy" | "away" | "offline";
+        /**
+         * @description How candidates are ordered.
+         * @enum {string}
+         */
+        StrategyName: "least_load" | "round_robin" | "longest_idle" | "performance_weighted";
         TagList: {
             tags: string[];
         };
@@ -1095,6 +1540,20 @@ export interface components {
             items: components["schemas"]["Team"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor?: string | null;
+        };
+        TeamRoutingDto: {
+            /**
+             * Format: int64
+             * @description Capacity of members without their own.
+             */
+            default_capacity?: number | null;
+            /**
+             * Format: int64
+             * @description Move queued conversations to `overflow_team_id` after this wait.
+             */
+            overflow_after_secs?: number | null;
+            /** Format: int64 */
+            overflow_team_id?: number | null;
         };
         Transfer: {
             /**
@@ -1224,6 +1683,71 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_agents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchAgent"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentState"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     agent_upload: {
         parameters: {
             query?: never;
@@ -2168,6 +2692,38 @@ export interface operations {
             };
         };
     };
+    conversation_routing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     add_conversation_tag: {
         parameters: {
             query?: never;
@@ -2366,6 +2922,39 @@ export interface operations {
             };
         };
     };
+    update_my_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetStatus"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentState"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_tokens: {
         parameters: {
             query?: {
@@ -2451,6 +3040,319 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    routing_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    queue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveRule"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingRule"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingRule"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    replace_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveRule"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingRule"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingSettings"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingSettings"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    simulate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulateResult"];
+                };
             };
             /** @description Client error, in the error envelope */
             "4XX": {
@@ -2719,6 +3621,74 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_team_routing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Team id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRoutingDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    put_team_routing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Team id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamRoutingDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRoutingDto"];
+                };
             };
             /** @description Client error, in the error envelope */
             "4XX": {

@@ -350,9 +350,7 @@ impl From<RoutingSettings> for SettingsDto {
             reassign_after_secs: s.reassign_after_secs,
             default_capacity: s.default_capacity,
             away_after_secs: s.away_after_secs,
-            business_hours: s
-                .business_hours
-                .and_then(|b| serde_json::to_value(b).ok()),
+            business_hours: s.business_hours.and_then(|b| serde_json::to_value(b).ok()),
             timezone: s.timezone,
         }
     }
@@ -404,9 +402,10 @@ async fn update_settings(
     let business_hours = match b.business_hours {
         None => None,
         Some(None) => Some(None),
-        Some(Some(v)) => Some(Some(serde_json::from_value::<CalendarSpec>(v).map_err(
-            |e| FieldErrors::single("business_hours", e.to_string()),
-        )?)),
+        Some(Some(v)) => Some(Some(
+            serde_json::from_value::<CalendarSpec>(v)
+                .map_err(|e| FieldErrors::single("business_hours", e.to_string()))?,
+        )),
     };
     let s = state
         .app

@@ -26,17 +26,24 @@ pub struct AgentRow {
 /// Active users with their routing state.
 pub async fn agents_in(tx: &mut Tx, scope: Scope) -> Result<Vec<AgentRow>> {
     Ok(on_tx!(tx, |c| {
-        sqlx::query_as(AGENTS_SQL).bind(scope.id()).fetch_all(c).await
+        sqlx::query_as(AGENTS_SQL)
+            .bind(scope.id())
+            .fetch_all(c)
+            .await
     })?)
 }
 
 pub async fn agents(db: &Db, scope: Scope) -> Result<Vec<AgentRow>> {
     Ok(on_pool!(&db.read, |p| {
-        sqlx::query_as(AGENTS_SQL).bind(scope.id()).fetch_all(p).await
+        sqlx::query_as(AGENTS_SQL)
+            .bind(scope.id())
+            .fetch_all(p)
+            .await
     })?)
 }
 
-const AGENTS_SQL: &str = "SELECT u.id AS user_id, s.status, s.capacity, s.skills, s.perf, s.status_changed_at,
+const AGENTS_SQL: &str =
+    "SELECT u.id AS user_id, s.status, s.capacity, s.skills, s.perf, s.status_changed_at,
         s.last_assigned_at, s.active_at
  FROM users u LEFT JOIN agent_states s ON s.user_id = u.id
  WHERE u.account_id = $1 AND u.active ORDER BY u.id";
@@ -67,13 +74,19 @@ const MEMBERSHIPS_SQL: &str = "SELECT m.team_id, m.user_id, r.default_capacity
 /// Open and pending conversations per assignee.
 pub async fn loads_in(tx: &mut Tx, scope: Scope) -> Result<Vec<(i64, i64)>> {
     Ok(on_tx!(tx, |c| {
-        sqlx::query_as(LOADS_SQL).bind(scope.id()).fetch_all(c).await
+        sqlx::query_as(LOADS_SQL)
+            .bind(scope.id())
+            .fetch_all(c)
+            .await
     })?)
 }
 
 pub async fn loads(db: &Db, scope: Scope) -> Result<Vec<(i64, i64)>> {
     Ok(on_pool!(&db.read, |p| {
-        sqlx::query_as(LOADS_SQL).bind(scope.id()).fetch_all(p).await
+        sqlx::query_as(LOADS_SQL)
+            .bind(scope.id())
+            .fetch_all(p)
+            .await
     })?)
 }
 
@@ -246,10 +259,7 @@ pub async fn all_settings(db: &Db) -> Result<Vec<(AccountId, Value)>> {
             .fetch_all(p)
             .await
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|(a, v)| (AccountId(a), v.0))
-        .collect())
+    Ok(rows.into_iter().map(|(a, v)| (AccountId(a), v.0)).collect())
 }
 
 pub async fn put_settings(tx: &mut Tx, scope: Scope, settings: &Value, now: i64) -> Result<()> {
@@ -288,23 +298,39 @@ macro_rules! rule_cols {
 }
 
 pub async fn rules(db: &Db, scope: Scope) -> Result<Vec<RuleRow>> {
-    let sql = concat!("SELECT ", rule_cols!(), " FROM routing_rules WHERE account_id = $1 ORDER BY position, id");
+    let sql = concat!(
+        "SELECT ",
+        rule_cols!(),
+        " FROM routing_rules WHERE account_id = $1 ORDER BY position, id"
+    );
     Ok(on_pool!(&db.read, |p| {
         sqlx::query_as(sql).bind(scope.id()).fetch_all(p).await
     })?)
 }
 
 pub async fn rules_in(tx: &mut Tx, scope: Scope) -> Result<Vec<RuleRow>> {
-    let sql = concat!("SELECT ", rule_cols!(), " FROM routing_rules WHERE account_id = $1 ORDER BY position, id");
+    let sql = concat!(
+        "SELECT ",
+        rule_cols!(),
+        " FROM routing_rules WHERE account_id = $1 ORDER BY position, id"
+    );
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(sql).bind(scope.id()).fetch_all(c).await
     })?)
 }
 
 pub async fn rule(db: &Db, scope: Scope, id: i64) -> Result<RuleRow> {
-    let sql = concat!("SELECT ", rule_cols!(), " FROM routing_rules WHERE account_id = $1 AND id = $2");
+    let sql = concat!(
+        "SELECT ",
+        rule_cols!(),
+        " FROM routing_rules WHERE account_id = $1 AND id = $2"
+    );
     Ok(on_pool!(&db.read, |p| {
-        sqlx::query_as(sql).bind(scope.id()).bind(id).fetch_one(p).await
+        sqlx::query_as(sql)
+            .bind(scope.id())
+            .bind(id)
+            .fetch_one(p)
+            .await
     })?)
 }
 
@@ -342,9 +368,12 @@ pub async fn update_rule(
     r: NewRule<'_>,
     now: i64,
 ) -> Result<RuleRow> {
-    let sql = concat!("UPDATE routing_rules SET position = COALESCE($3, position), name = $4, enabled = $5,
+    let sql = concat!(
+        "UPDATE routing_rules SET position = COALESCE($3, position), name = $4, enabled = $5,
              conditions = $6, route = $7, updated_at = $8
-         WHERE account_id = $1 AND id = $2 RETURNING ", rule_cols!());
+         WHERE account_id = $1 AND id = $2 RETURNING ",
+        rule_cols!()
+    );
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(sql)
             .bind(scope.id())
@@ -413,10 +442,17 @@ macro_rules! routing_cols {
 }
 
 pub async fn conversation_in(tx: &mut Tx, scope: Scope, id: i64) -> Result<RoutingRow> {
-    let sql =
-        concat!("SELECT ", routing_cols!(), " FROM conversations WHERE account_id = $1 AND id = $2");
+    let sql = concat!(
+        "SELECT ",
+        routing_cols!(),
+        " FROM conversations WHERE account_id = $1 AND id = $2"
+    );
     Ok(on_tx!(tx, |c| {
-        sqlx::query_as(sql).bind(scope.id()).bind(id).fetch_one(c).await
+        sqlx::query_as(sql)
+            .bind(scope.id())
+            .bind(id)
+            .fetch_one(c)
+            .await
     })?)
 }
 
@@ -616,13 +652,15 @@ pub async fn assigned_manually(tx: &mut Tx, scope: Scope, id: i64, now: i64) -> 
 /// The assignee replied.
 pub async fn agent_replied(tx: &mut Tx, scope: Scope, id: i64, now: i64) -> Result<()> {
     on_tx!(tx, |c| {
-        sqlx::query("UPDATE conversations SET agent_replied_at = $3 WHERE account_id = $1 AND id = $2")
-            .bind(scope.id())
-            .bind(id)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+        sqlx::query(
+            "UPDATE conversations SET agent_replied_at = $3 WHERE account_id = $1 AND id = $2",
+        )
+        .bind(scope.id())
+        .bind(id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
@@ -710,7 +748,12 @@ pub struct NewDecision<'a> {
     pub duration_us: i64,
 }
 
-pub async fn insert_decision(tx: &mut Tx, scope: Scope, d: NewDecision<'_>, now: i64) -> Result<i64> {
+pub async fn insert_decision(
+    tx: &mut Tx,
+    scope: Scope,
+    d: NewDecision<'_>,
+    now: i64,
+) -> Result<i64> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO routing_decisions (account_id, conversation_id, reason, outcome, agent_id, team_id, rule_id, trace, duration_us, decided_at)
