@@ -14,6 +14,7 @@ const ChannelsPage = lazy(() => import('./features/channels/ChannelsPage'));
 const ChannelPage = lazy(() => import('./features/channels/ChannelPage'));
 const UsersPage = lazy(() => import('./features/users/UsersPage'));
 const TeamsPage = lazy(() => import('./features/teams/TeamsPage'));
+const RoutingPage = lazy(() => import('./features/routing/RoutingPage'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
 const NotFoundPage = lazy(() => import('./features/layout/NotFoundPage'));
 
@@ -57,6 +58,7 @@ export function AppRoutes() {
         <Route path="/channels/:channelId" element={<ChannelPage />} />
         <Route path="/users" element={<UsersPage />} />
         <Route path="/teams" element={<TeamsPage />} />
+        <Route path="/routing/:tab?" element={<RoutingPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

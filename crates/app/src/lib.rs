@@ -69,6 +69,7 @@ pub struct App {
     live: Arc<dyn Publisher>,
     files: Option<yingke_store::LocalFiles>,
     routing_locks: Arc<routing::RoutingLocks>,
+    routing_jobs: Arc<routing::RoutingJobs>,
 }
 
 impl App {
@@ -81,6 +82,7 @@ impl App {
             live: Arc::new(NoPublisher),
             files: None,
             routing_locks: Arc::default(),
+            routing_jobs: Arc::default(),
         }
     }
 

@@ -239,6 +239,56 @@ impl RoutingLocks {
     }
 }
 
+type Job = (i64, tokio::sync::oneshot::Sender<AppResult<Option<i64>>>);
+
+/// One batcher task per account: new conversations that arrive while a batch is being decided
+/// wait and go together into the next one — one transaction, one commit (DESIGN.md section 7).
+#[derive(Default)]
+pub(crate) struct RoutingJobs(Mutex<HashMap<AccountId, tokio::sync::mpsc::UnboundedSender<Job>>>);
+
+/// Most conversations decided in one transaction.
+const MAX_BATCH: usize = 256;
+
+impl RoutingJobs {
+    fn sender(&self, app: &App, scope: Scope) -> tokio::sync::mpsc::UnboundedSender<Job> {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(scope.account())
+            .or_insert_with(|| {
+                let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                tokio::spawn(batcher(app.clone(), scope, rx));
+                tx
+            })
+            .clone()
+    }
+}
+
+async fn batcher(app: App, scope: Scope, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let ids: Vec<(i64, Reason)> = jobs.iter().map(|(id, _)| (*id, Reason::New)).collect();
+        match app.route_batch(scope, &ids).await {
+            Ok(results) => {
+                for ((_, done), r) in jobs.into_iter().zip(results) {
+                    let _ = done.send(Ok(r));
+                }
+            }
+            // One bad conversation must not hold up the others: decide them one by one.
+            Err(_) => {
+                for (id, done) in jobs {
+                    let r = app.route_conversation(scope, id, Reason::New).await;
+                    let _ = done.send(r);
+                }
+            }
+        }
+    }
+}
+
 const MAX_NAME: usize = 100;
 const MAX_NOTICE: usize = 1000;
 /// A never-routed conversation older than this is picked up by the sweep (its first attempt
@@ -927,17 +977,74 @@ impl App {
         id: i64,
         reason: Reason,
     ) -> AppResult<Option<i64>> {
+        let mut out = self.route_batch(scope, &[(id, reason)]).await?;
+        Ok(out.pop().flatten())
+    }
+
+    /// Routes several conversations of one account in one transaction: the account's state is
+    /// read once and updated in memory between decisions, and one commit makes them all durable
+    /// (group commit). Answers each conversation's decision id, in order.
+    pub(crate) async fn route_batch(
+        &self,
+        scope: Scope,
+        jobs: &[(i64, Reason)],
+    ) -> AppResult<Vec<Option<i64>>> {
         let lock = self.routing_lock(scope.account());
         let _g = lock.lock().await;
-        let started = Instant::now();
         let now = self.now();
         let mut tx = self.db.begin().await?;
         repo::lock_account(&mut tx, scope).await?;
-        let row = repo::conversation_in(&mut tx, scope, id).await?;
+        let mut ctx = self.context_in(&mut tx, scope).await?;
+        let mut results = Vec::with_capacity(jobs.len());
+        let mut published = Vec::new();
+        for &(id, reason) in jobs {
+            let started = Instant::now();
+            match self
+                .route_in(&mut tx, scope, &mut ctx, id, reason, started, now)
+                .await?
+            {
+                Some((decision_id, conv, notice, pick)) => {
+                    results.push(Some(decision_id));
+                    published.push((conv, notice, reason, pick, started.elapsed()));
+                }
+                None => results.push(None),
+            }
+        }
+        tx.commit().await?;
+        for (conv, notice, reason, pick, took) in published {
+            record_decision_metrics(reason, &pick, took);
+            self.publish_conversation(&conv, "assigned");
+            if let Some(m) = notice {
+                self.publish_message(
+                    &conv,
+                    &crate::conversations::MessageView {
+                        message: m,
+                        sender_name: String::new(),
+                    },
+                );
+            }
+        }
+        Ok(results)
+    }
+
+    /// One routing step inside the account's transaction; `ctx.agents` is updated with the
+    /// assignment so the next decision of the batch sees it.
+    #[allow(clippy::too_many_arguments)]
+    async fn route_in(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        ctx: &mut Ctx,
+        id: i64,
+        reason: Reason,
+        started: Instant,
+        now: i64,
+    ) -> AppResult<Option<(i64, Conversation, Option<yingke_store::conversations::Message>, Pick)>>
+    {
+        let row = repo::conversation_in(tx, scope, id).await?;
         if !matches!(row.status.as_str(), "open" | "pending") {
             return Ok(None);
         }
-        let ctx = self.context_in(&mut tx, scope).await?;
         let mut exclude = Vec::new();
         let mut note = None;
         match reason {
@@ -959,12 +1066,12 @@ impl App {
             }
             _ => {}
         }
-        let first = repo::first_text(&mut tx, scope, id).await?;
+        let first = repo::first_text(tx, scope, id).await?;
         let facts = self
             .facts_for(
-                &mut tx,
+                tx,
                 scope,
-                &ctx,
+                ctx,
                 &row.source.0,
                 Some(row.contact_id),
                 id,
@@ -972,11 +1079,10 @@ impl App {
                 now,
             )
             .await?;
-        let last_agent = repo::last_agent_of(&mut tx, scope, row.contact_id, id).await?;
-        let mut agents = ctx.agents.clone();
+        let last_agent = repo::last_agent_of(tx, scope, row.contact_id, id).await?;
         if let Some(old) = row.assignee_id {
             // The conversation leaves its assignee: it no longer counts against them.
-            if let Some(a) = agents.iter_mut().find(|a| a.id == old) {
+            if let Some(a) = ctx.agents.iter_mut().find(|a| a.id == old) {
                 a.load = a.load.saturating_sub(1);
             }
         }
@@ -988,12 +1094,13 @@ impl App {
             last_agent,
             exclude,
         };
-        let d = core::decide(&req, &ctx.rules, &ctx.core, &agents);
+        let d = core::decide(&req, &ctx.rules, &ctx.core, &ctx.agents);
+        if let Outcome::Assigned { agent_id } = d.pick.outcome {
+            core::assign(&mut ctx.agents, agent_id, now);
+        }
         let priority = d.route.priority.unwrap_or(row.priority).max(row.priority);
         let decision_id = self
-            .apply(
-                &mut tx, scope, &row, &d, reason, note, priority, started, now,
-            )
+            .apply(tx, scope, &row, &d, reason, note, priority, started, now)
             .await?;
         let mut notice = None;
         if matches!(d.pick.outcome, Outcome::Queued { .. })
@@ -1001,7 +1108,7 @@ impl App {
             && let Some(text) = &d.route.offline_notice
         {
             let m = convs::append_message(
-                &mut tx,
+                tx,
                 scope,
                 id,
                 NewMessage {
@@ -1015,23 +1122,11 @@ impl App {
                 now,
             )
             .await?;
-            append_message_event(&mut tx, scope, None, &m, now).await?;
+            append_message_event(tx, scope, None, &m, now).await?;
             notice = Some(m);
         }
-        let conv = convs::get_in(&mut tx, scope, id).await?;
-        tx.commit().await?;
-        record_decision_metrics(reason, &d.pick, started);
-        self.publish_conversation(&conv, "assigned");
-        if let Some(m) = notice {
-            self.publish_message(
-                &conv,
-                &crate::conversations::MessageView {
-                    message: m,
-                    sender_name: String::new(),
-                },
-            );
-        }
-        Ok(Some(decision_id))
+        let conv = convs::get_in(tx, scope, id).await?;
+        Ok(Some((decision_id, conv, notice, d.pick)))
     }
 
     /// Writes a decision's effect, its trace and events.
@@ -1237,7 +1332,7 @@ impl App {
                 now,
             )
             .await?;
-            record_decision_metrics(Reason::Queue, &d.pick, started);
+            record_decision_metrics(Reason::Queue, &d.pick, started.elapsed());
             changed.push(id);
         }
         let mut convs_out = Vec::new();
@@ -1546,13 +1641,20 @@ impl App {
             .collect())
     }
 
-    /// Routes a conversation right after the commit that created (or reopened) it. A failure
-    /// is logged, not returned: the message was acknowledged, and the sweep retries.
+    /// Routes a conversation right after the commit that created (or reopened) it, through
+    /// the account's batcher, and waits for the decision. A failure is logged, not returned:
+    /// the message was acknowledged, and the sweep retries.
     pub(crate) async fn route_new(&self, conv: &Conversation) {
-        if let Err(e) = self
-            .route_conversation(Scope::new(conv.account_id), conv.id, Reason::New)
-            .await
-        {
+        let scope = Scope::new(conv.account_id);
+        let (done, wait) = tokio::sync::oneshot::channel();
+        let sent = self.routing_jobs.sender(self, scope).send((conv.id, done));
+        let result = match sent {
+            Ok(()) => wait
+                .await
+                .unwrap_or_else(|_| Err(AppError::Internal("routing batcher stopped".into()))),
+            Err(_) => self.route_conversation(scope, conv.id, Reason::New).await,
+        };
+        if let Err(e) = result {
             tracing::warn!(conversation = conv.id, error = %e, "routing failed; the sweep retries");
         }
     }
@@ -1623,14 +1725,14 @@ fn agent_from(
     }
 }
 
-fn record_decision_metrics(reason: Reason, pick: &Pick, started: Instant) {
+fn record_decision_metrics(reason: Reason, pick: &Pick, took: std::time::Duration) {
     let outcome = match pick.outcome {
         Outcome::Assigned { .. } => "assigned",
         Outcome::Queued { .. } => "queued",
     };
     let labels = [("reason", reason.as_str()), ("outcome", outcome)];
     metrics::histogram!("yingke_routing_decision_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
+        .record(took.as_secs_f64());
     metrics::counter!("yingke_routing_decisions_total", &labels).increment(1);
 }
 

@@ -461,6 +461,7 @@ impl App {
             "text"
         };
         let now = self.now();
+        yingke_store::accounts::prepare_counter(&self.db, scope.account(), "conversation").await?;
         let mut tx = self.db.begin().await?;
         // Touching the contact first serialises one visitor's concurrent first messages
         // (PostgreSQL row lock), so two tabs cannot open two conversations.

@@ -21,6 +21,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
+mod routing;
+
 #[derive(Parser)]
 #[command(name = "yingke-bench", about = "Load generators for Yingke")]
 struct Cli {
@@ -48,6 +50,23 @@ enum Scenario {
         /// The server's process id, to report its memory.
         #[arg(long)]
         server_pid: Option<u32>,
+    },
+    /// A burst of new conversations routed to agents in teams by rules.
+    Routing {
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value_t = 50)]
+        agents: usize,
+        #[arg(long, default_value_t = 5)]
+        teams: usize,
+        #[arg(long, default_value_t = 1000)]
+        conversations: usize,
+        /// Spread the arrivals over this many milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        burst_ms: u64,
+        /// Each agent's capacity.
+        #[arg(long, default_value_t = 10)]
+        capacity: i64,
     },
 }
 
@@ -115,6 +134,24 @@ async fn main() -> anyhow::Result<()> {
             duration,
             server_pid,
         } => chat(&url, visitors, agents, rate, duration, server_pid).await,
+        Scenario::Routing {
+            url,
+            agents,
+            teams,
+            conversations,
+            burst_ms,
+            capacity,
+        } => {
+            routing::run(routing::Params {
+                url,
+                agents,
+                teams,
+                conversations,
+                burst_ms,
+                capacity,
+            })
+            .await
+        }
     }
 }
 
@@ -164,6 +201,30 @@ async fn post(
     let v: Value = res.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
         bail!("POST {url}: {status} {v}");
+    }
+    Ok(v)
+}
+
+/// Any method with the session; answers the JSON body (null when empty).
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    auth: &(String, String),
+    body: Option<Value>,
+) -> anyhow::Result<Value> {
+    let mut req = http
+        .request(method.clone(), url)
+        .header("cookie", &auth.0)
+        .header("x-csrf-token", &auth.1);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await?;
+    let status = res.status();
+    let v: Value = res.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("{method} {url}: {status} {v}");
     }
     Ok(v)
 }

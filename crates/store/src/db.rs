@@ -50,6 +50,8 @@ pub(crate) enum Pool {
 pub struct Db {
     pub(crate) read: Pool,
     pub(crate) write: Pool,
+    /// PostgreSQL counter sequences known to exist (see `accounts::prepare_counter`).
+    pub(crate) counters: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// A transaction on the writer. Dropped without `commit`, it rolls back.
@@ -109,6 +111,7 @@ impl Db {
         Ok(Self {
             read: Pool::Sqlite(read),
             write: Pool::Sqlite(write),
+            counters: Default::default(),
         })
     }
 
@@ -127,6 +130,7 @@ impl Db {
         Ok(Self {
             read: Pool::Postgres(pool.clone()),
             write: Pool::Postgres(pool),
+            counters: Default::default(),
         })
     }
 

@@ -84,16 +84,79 @@ pub async fn list_ids(db: &Db, limit: u32) -> Result<Vec<AccountId>> {
 }
 
 /// The next value of a per-account counter (1, 2, 3…), inside the caller's transaction.
+///
+/// On PostgreSQL each counter is a sequence (call [`prepare_counter`] first): `nextval` never
+/// waits for other transactions, where a counter row would stay locked until commit and
+/// serialise every creation of the account behind one another's fsync. A creation that rolls
+/// back leaves a gap in the numbers, as Chatwoot's display ids do. SQLite has one writer anyway
+/// and keeps the gapless counter row.
 pub async fn next_number(tx: &mut Tx, account: AccountId, name: &str) -> Result<i64> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_scalar(
+    match tx {
+        Tx::Postgres(t) => Ok(sqlx::query_scalar("SELECT nextval($1::regclass)")
+            .bind(sequence_name(account, name)?)
+            .fetch_one(&mut **t)
+            .await?),
+        Tx::Sqlite(t) => Ok(sqlx::query_scalar(
             "INSERT INTO account_counters (account_id, name, value) VALUES ($1, $2, 1)
              ON CONFLICT (account_id, name) DO UPDATE SET value = account_counters.value + 1
              RETURNING value",
         )
         .bind(account.0)
         .bind(name)
-        .fetch_one(c)
-        .await
-    })?)
+        .fetch_one(&mut **t)
+        .await?),
+    }
+}
+
+fn sequence_name(account: AccountId, name: &str) -> Result<String> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return Err(crate::Error::Corrupt(format!("bad counter name {name:?}")));
+    }
+    Ok(format!("yingke_counter_{}_{name}", account.0))
+}
+
+/// Makes sure the PostgreSQL sequence behind a counter exists (continuing from the counter
+/// row, if there is one). Remembered per `Db`, so only the first call touches the database.
+pub async fn prepare_counter(db: &Db, account: AccountId, name: &str) -> Result<()> {
+    let crate::db::Pool::Postgres(pool) = &db.write else {
+        return Ok(());
+    };
+    let seq = sequence_name(account, name)?;
+    let ready = &db.counters;
+    if ready.lock().unwrap_or_else(|e| e.into_inner()).contains(&seq) {
+        return Ok(());
+    }
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+        .bind(&seq)
+        .fetch_one(pool)
+        .await?;
+    if !exists {
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT value FROM account_counters WHERE account_id = $1 AND name = $2",
+        )
+        .bind(account.0)
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+        // Both parts are checked: an integer and a name of lowercase letters.
+        let ddl = format!(
+            "CREATE SEQUENCE IF NOT EXISTS {seq} START WITH {}",
+            current.unwrap_or(0) + 1
+        );
+        if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(ddl)).execute(pool).await {
+            // Another instance created it at the same moment.
+            let raced: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+                .bind(&seq)
+                .fetch_one(pool)
+                .await?;
+            if !raced {
+                return Err(e.into());
+            }
+        }
+    }
+    ready
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(seq);
+    Ok(())
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignableRoles, canEditUser, canManage } from './roles';
+import { assignableRoles, canEditUser, canManage, canSupervise } from './roles';
 
 describe('roles', () => {
   it('lets only admins and owners manage', () => {
@@ -7,6 +7,12 @@ describe('roles', () => {
     expect(canManage('admin')).toBe(true);
     expect(canManage('supervisor')).toBe(false);
     expect(canManage('agent')).toBe(false);
+  });
+
+  it('lets supervisors and above supervise', () => {
+    expect(canSupervise('owner')).toBe(true);
+    expect(canSupervise('supervisor')).toBe(true);
+    expect(canSupervise('agent')).toBe(false);
   });
 
   it('never offers a role above the actor', () => {

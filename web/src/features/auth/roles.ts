@@ -9,6 +9,11 @@ export function canManage(role: Role): boolean {
   return RANK[role] >= RANK.admin;
 }
 
+/** Supervisors and above see the routing set-up, the queue and every agent's state. */
+export function canSupervise(role: Role): boolean {
+  return RANK[role] >= RANK.supervisor;
+}
+
 /** Nobody grants a role above their own. */
 export function assignableRoles(actor: Role): Role[] {
   return ROLES.filter((role) => RANK[role] <= RANK[actor]);

@@ -9,6 +9,7 @@ import { readSource } from './source';
 import { StatusTag } from './StatusTag';
 import { TagEditor } from './TagEditor';
 import { readSettings } from '../channels/settings';
+import { RoutingHistory } from '../routing/RoutingHistory';
 import { avatarColor } from '../users/UserAvatar';
 import { describeError } from '../../api/errorText';
 import { asObject, displayValue, safeHttpUrl } from '../../api/open';
@@ -166,6 +167,10 @@ export function ContextPanel({
               </dl>
             </>
           )}
+        </Section>
+
+        <Section title={t('routing.history.title')}>
+          <RoutingHistory conversationId={conversation.id} />
         </Section>
 
         <Section title={t('inbox.context.pageViews')}>

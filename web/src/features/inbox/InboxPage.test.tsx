@@ -93,6 +93,26 @@ function contact(id: number) {
   };
 }
 
+const decision = {
+  id: 1,
+  reason: 'new',
+  outcome: 'assigned',
+  agent_id: 1,
+  team_id: null,
+  rule_id: 4,
+  duration_us: 1250,
+  decided_at: '2026-11-21T05:00:01.000Z',
+  trace: {
+    rules: [{ rule_id: 4, name: '春季活动', matched: true, failed: null }],
+    route: { rule_id: 4, teams: [], agent: null, skills: [], strategy: 'least_load', priority: null, tags: [], offline_notice: null, sticky: true },
+    sticky: null,
+    dedicated: null,
+    candidates: [{ agent_id: 1, score: { load: 0, capacity: 5, utilisation: 0, last_assigned_ms: null, active_ms: 0, performance: null, value: 1 }, excluded: null }],
+    outcome: { kind: 'assigned', agent_id: 1 },
+    tie_break: null,
+  },
+};
+
 function routes() {
   return [
     on('GET', '/api/v1/me', () => jsonResponse(200, sessionOf(me))),
@@ -109,6 +129,8 @@ function routes() {
       jsonResponse(200, { items: [message(Number(id), 1), message(Number(id), 2)] }),
     ),
     match('GET', /^\/api\/v1\/contacts\/(\d+)$/, (_, [, id]) => jsonResponse(200, contact(Number(id)))),
+    on('GET', '/api/v1/agents', () => jsonResponse(200, { items: [] })),
+    match('GET', /^\/api\/v1\/conversations\/(\d+)\/routing$/, () => jsonResponse(200, { items: [decision] })),
   ];
 }
 
@@ -161,6 +183,11 @@ describe('InboxPage', () => {
     expect(within(context).getByText('baidu')).toBeInTheDocument();
     expect(within(context).getByRole('link', { name: '春季促销' })).toHaveAttribute('href', 'https://shop.example.com/spring');
     expect(await within(context).findByText('#3')).toBeInTheDocument();
+    // The routing record: why the conversation went where it did.
+    const routing = within(context).getByRole('region', { name: '路由记录' });
+    expect(await within(routing).findByText('新会话')).toBeInTheDocument();
+    expect(within(routing).getByText('已分配')).toBeInTheDocument();
+    expect(within(routing).getByText('规则：春季活动 · 耗时 1.25 毫秒')).toBeInTheDocument();
 
     // The socket says hello with the conversation it shows, then reads it.
     const ws = FakeSocket.live();

@@ -13,6 +13,7 @@ import { ThreadStore } from './thread';
 import { refillThread } from './useThread';
 import { useCurrentSession, sessionKey } from '../auth/session';
 import { useChannels } from '../channels/queries';
+import { decisionsKey } from '../routing/queries';
 import { describeError } from '../../api/errorText';
 import { useAgentSocket, useSocketEvents, useSocketStatus } from '../../realtime/hooks';
 import type { Attachment, Conversation } from '../../api/types';
@@ -108,6 +109,8 @@ export default function InboxPage() {
         dispatch({ type: 'upsert', conversation: event.conversation, at: Date.now() });
         patchConversationDetail(queryClient, event.conversation);
         void queryClient.invalidateQueries({ queryKey: contactConversationsKey(event.conversation.contact_id) });
+        // An assignment or re-routing adds a decision to the conversation's routing record.
+        void queryClient.invalidateQueries({ queryKey: decisionsKey(event.conversation.id) });
         break;
       case 'message':
         dispatch({ type: 'message', message: event.message, at: Date.now() });

@@ -3,6 +3,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router';
 import { App as AntApp, Avatar, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Typography, type MenuProps } from 'antd';
 import {
   ApartmentOutlined,
+  BranchesOutlined,
   CheckOutlined,
   GlobalOutlined,
   InboxOutlined,
@@ -16,6 +17,8 @@ import {
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCurrentSession, useLogout } from '../auth/session';
+import { canSupervise } from '../auth/roles';
+import { MyStatus } from '../routing/MyStatus';
 import { setLocale } from '../../i18n';
 import { describeError } from '../../api/errorText';
 import { Brand } from './Brand';
@@ -28,13 +31,14 @@ const COLLAPSED_KEY = 'yingke.sider.collapsed';
 /** Pages that fill the content area edge to edge (no padding, no page scroll). */
 const FULL_BLEED = ['/inbox'];
 
-/** Pages reachable from the side navigation, in order. */
+/** Pages reachable from the side navigation, in order; `supervise` ones only for supervisors and above. */
 const NAV = [
-  { path: '/inbox', icon: <InboxOutlined />, label: 'nav.inbox' },
-  { path: '/channels', icon: <WifiOutlined />, label: 'nav.channels' },
-  { path: '/users', icon: <TeamOutlined />, label: 'nav.users' },
-  { path: '/teams', icon: <ApartmentOutlined />, label: 'nav.teams' },
-  { path: '/profile', icon: <SettingOutlined />, label: 'nav.profile' },
+  { path: '/inbox', icon: <InboxOutlined />, label: 'nav.inbox', supervise: false },
+  { path: '/channels', icon: <WifiOutlined />, label: 'nav.channels', supervise: false },
+  { path: '/users', icon: <TeamOutlined />, label: 'nav.users', supervise: false },
+  { path: '/teams', icon: <ApartmentOutlined />, label: 'nav.teams', supervise: false },
+  { path: '/routing', icon: <BranchesOutlined />, label: 'nav.routing', supervise: true },
+  { path: '/profile', icon: <SettingOutlined />, label: 'nav.profile', supervise: false },
 ] as const;
 
 function initialCollapsed(): boolean {
@@ -67,7 +71,8 @@ export default function AppLayout() {
     }
   };
 
-  const selected = NAV.find((item) => location.pathname.startsWith(item.path))?.path;
+  const nav = NAV.filter((item) => !item.supervise || canSupervise(user.role));
+  const selected = nav.find((item) => location.pathname.startsWith(item.path))?.path;
 
   const userMenu: MenuProps['items'] = [
     { key: 'profile', icon: <SettingOutlined />, label: t('nav.profile') },
@@ -109,7 +114,7 @@ export default function AppLayout() {
       <Menu
         mode="inline"
         selectedKeys={selected ? [selected] : []}
-        items={NAV.map((item) => ({ key: item.path, icon: item.icon, label: t(item.label) }))}
+        items={nav.map((item) => ({ key: item.path, icon: item.icon, label: t(item.label) }))}
         onClick={({ key }) => {
           setNavOpen(false);
           void navigate(key);
@@ -160,15 +165,18 @@ export default function AppLayout() {
               {account.name}
             </Typography.Text>
           </Flex>
-          <Dropdown menu={{ items: userMenu, onClick: onUserMenu }} trigger={['click']} placement="bottomRight">
-            <Button type="text" className={styles.userButton} aria-label={t('nav.accountMenu')}>
-              <Avatar size={28} className={styles.avatar} style={{ background: avatarColor(user.id) }}>
-                {user.name.trim().slice(0, 1).toUpperCase() || '?'}
-              </Avatar>
-              <span className={styles.userName}>{user.name}</span>
-              <DownOutlined className={styles.caret} />
-            </Button>
-          </Dropdown>
+          <Flex align="center" gap={4} className={styles.headerActions}>
+            <MyStatus userId={user.id} />
+            <Dropdown menu={{ items: userMenu, onClick: onUserMenu }} trigger={['click']} placement="bottomRight">
+              <Button type="text" className={styles.userButton} aria-label={t('nav.accountMenu')}>
+                <Avatar size={28} className={styles.avatar} style={{ background: avatarColor(user.id) }}>
+                  {user.name.trim().slice(0, 1).toUpperCase() || '?'}
+                </Avatar>
+                <span className={styles.userName}>{user.name}</span>
+                <DownOutlined className={styles.caret} />
+              </Button>
+            </Dropdown>
+          </Flex>
         </Layout.Header>
         <Layout.Content className={fullBleed ? styles.contentFull : mobile ? `${styles.content} ${styles.contentMobile}` : styles.content}>
           <Suspense fallback={<FullPageSpin />}>

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Runs `yingke-bench chat` against a fresh release server on this machine and prints its JSON line.
-# usage: scripts/bench-chat.sh <sqlite|postgres> VISITORS AGENTS RATE SECONDS
+# Runs a `yingke-bench` scenario against a fresh release server on this machine and prints its
+# JSON line and the server's CPU time.
+# usage: scripts/bench.sh <sqlite|postgres> <scenario> [scenario flags…]
+#   scripts/bench.sh sqlite chat --visitors 2000 --agents 50 --rate 400 --duration 30
+#   scripts/bench.sh postgres routing --agents 50 --teams 5 --conversations 1000 --burst-ms 1000
 # (build first: cargo build --release -p yingke-server -p yingke-bench)
 set -eu
 ulimit -n 20000 || true
-backend=$1; shift
+backend=$1; scenario=$2; shift 2
 dir=$(mktemp -d)
 port=18600
 echo "sqlite_synchronous_full = ${SYNC_FULL:-true}" > $dir/yingke.toml
@@ -17,9 +20,10 @@ fi
 env $envs "$(dirname "$0")/../target/release/yingke" serve > $dir/server.log 2>&1 &
 pid=$!
 sleep 2
+extra=""
+[ "$scenario" = chat ] && extra="--server-pid $pid"
 YINGKE_ADMIN_EMAIL=bench@yingke.local YINGKE_ADMIN_PASSWORD=bench-password-1 \
-  "$(dirname "$0")/../target/release/yingke-bench" chat --url http://127.0.0.1:$port \
-  --visitors $1 --agents $2 --rate $3 --duration $4 --server-pid $pid 2>/dev/null | tail -1
+  "$(dirname "$0")/../target/release/yingke-bench" "$scenario" --url http://127.0.0.1:$port "$@" $extra 2>/dev/null | tail -1
 echo "server cpu: $(ps -o cputime= -p $pid)"
 kill $pid; wait $pid 2>/dev/null || true
 rm -rf $dir
