@@ -197,6 +197,102 @@ pub struct SimulateInput {
     pub tags: Vec<String>,
 }
 
+/// Facts about a conversation read before its decision.
+pub(crate) struct Prefetch {
+    first_text: String,
+    contact: Option<yingke_store::contacts::Contact>,
+    tags: Vec<String>,
+    /// Earlier conversations and the contact's last activity.
+    history: (i64, Option<i64>),
+    last_agent: Option<(i64, i64)>,
+}
+
+/// The facts rules see about a conversation (or a hypothetical one, for `simulate`).
+fn facts_from(ctx: &Ctx, source: &Value, p: &Prefetch, now: i64) -> Facts {
+    let mut f = Facts::new(now);
+    let s = |k: &str| source.get(k).and_then(Value::as_str).unwrap_or("");
+    f.text("conversation.channel", s("channel"));
+    if let Some(id) = source.get("channel_id").and_then(Value::as_f64) {
+        f.set("conversation.channel_id", Fact::Number(id));
+    }
+    if let Some(entry) = source.get("entry").filter(|e| e.is_object()) {
+        f.extend_json("entry", entry);
+    }
+    for k in ["landing_page", "referrer", "device", "language"] {
+        f.text(&format!("source.{k}"), s(k));
+    }
+    if let Some(utm) = source.get("utm") {
+        f.extend_json("utm", utm);
+    }
+    if let Some(form) = source.get("form") {
+        f.extend_json("form", form);
+    }
+    f.text("message.text", p.first_text.clone());
+    if let Some(c) = &p.contact {
+        f.text("contact.name", c.name.clone())
+            .text("contact.email", c.email.clone())
+            .text("contact.phone", c.phone.clone())
+            .set("contact.identified", Fact::Bool(c.external_id.is_some()))
+            .extend_json("contact.custom", &c.attributes);
+        f.set("contact.tags", Fact::Tags(p.tags.clone()));
+        let (n, last) = p.history;
+        f.set("contact.returning", Fact::Bool(n > 0))
+            .set("contact.conversations", Fact::Number(n as f64));
+        if let Some(at) = last {
+            f.set("contact.last_active_at", Fact::Timestamp(at));
+        }
+    }
+    f.set(
+        "time.business_hours",
+        Fact::Bool(ctx.calendar.is_working(now)),
+    );
+    if let Some((weekday, minute)) = ctx.calendar.local_clock(now) {
+        f.set("time.local", Fact::Clock(minute))
+            .set("time.weekday", Fact::Number(f64::from(weekday)));
+    }
+    f
+}
+
+/// The team a conversation lands in: the first of the route's teams the agent belongs to.
+fn team_for(route: &Route, agents: &[Agent], agent: i64) -> Option<i64> {
+    let member_of = agents
+        .iter()
+        .find(|a| a.id == agent)
+        .map(|a| a.teams.as_slice())
+        .unwrap_or_default();
+    route
+        .teams
+        .iter()
+        .copied()
+        .find(|t| member_of.contains(t))
+        .or(route.teams.first().copied())
+}
+
+/// Records the assignments of a step on the agents' rows, once per agent.
+async fn patch_assigned(
+    tx: &mut Tx,
+    scope: Scope,
+    mut agents: Vec<i64>,
+    now: i64,
+) -> AppResult<()> {
+    agents.sort_unstable();
+    agents.dedup();
+    for a in agents {
+        repo::patch_agent(
+            tx,
+            scope,
+            a,
+            AgentPatch {
+                assigned: true,
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// The account's routing state for one step.
 struct Ctx {
     settings: RoutingSettings,
@@ -239,7 +335,11 @@ impl RoutingLocks {
     }
 }
 
-type Job = (i64, tokio::sync::oneshot::Sender<AppResult<Option<i64>>>);
+type Job = (
+    i64,
+    Option<Prefetch>,
+    tokio::sync::oneshot::Sender<AppResult<Option<i64>>>,
+);
 
 /// One batcher task per account: new conversations that arrive while a batch is being decided
 /// wait and go together into the next one — one transaction, one commit (DESIGN.md section 7).
@@ -271,16 +371,21 @@ async fn batcher(app: App, scope: Scope, mut rx: tokio::sync::mpsc::UnboundedRec
                 Err(_) => break,
             }
         }
-        let ids: Vec<(i64, Reason)> = jobs.iter().map(|(id, _)| (*id, Reason::New)).collect();
-        match app.route_batch(scope, &ids).await {
+        let mut batch = Vec::with_capacity(jobs.len());
+        let mut waiting = Vec::with_capacity(jobs.len());
+        for (id, pre, done) in jobs {
+            batch.push((id, Reason::New, pre));
+            waiting.push((id, done));
+        }
+        match app.route_batch(scope, batch).await {
             Ok(results) => {
-                for ((_, done), r) in jobs.into_iter().zip(results) {
+                for ((_, done), r) in waiting.into_iter().zip(results) {
                     let _ = done.send(Ok(r));
                 }
             }
             // One bad conversation must not hold up the others: decide them one by one.
             Err(_) => {
-                for (id, done) in jobs {
+                for (id, done) in waiting {
                     let r = app.route_conversation(scope, id, Reason::New).await;
                     let _ = done.send(r);
                 }
@@ -907,63 +1012,31 @@ impl App {
         })
     }
 
-    /// The facts rules see about a conversation (or a hypothetical one, for `simulate`).
-    #[allow(clippy::too_many_arguments)]
-    async fn facts_for(
+    /// What the rules read about a conversation that does not need the account's lock:
+    /// fetched before the decision (for new conversations, concurrently in each visitor's task).
+    pub(crate) async fn prefetch(
         &self,
-        tx: &mut Tx,
         scope: Scope,
-        ctx: &Ctx,
-        source: &Value,
-        contact_id: Option<i64>,
         conversation_id: i64,
-        first_text: &str,
-        now: i64,
-    ) -> AppResult<Facts> {
-        let mut f = Facts::new(now);
-        let s = |k: &str| source.get(k).and_then(Value::as_str).unwrap_or("");
-        f.text("conversation.channel", s("channel"));
-        if let Some(id) = source.get("channel_id").and_then(Value::as_f64) {
-            f.set("conversation.channel_id", Fact::Number(id));
-        }
-        if let Some(entry) = source.get("entry").filter(|e| e.is_object()) {
-            f.extend_json("entry", entry);
-        }
-        for k in ["landing_page", "referrer", "device", "language"] {
-            f.text(&format!("source.{k}"), s(k));
-        }
-        if let Some(utm) = source.get("utm") {
-            f.extend_json("utm", utm);
-        }
-        if let Some(form) = source.get("form") {
-            f.extend_json("form", form);
-        }
-        f.text("message.text", first_text);
-        if let Some(cid) = contact_id {
-            let c = yingke_store::contacts::get_in(tx, scope, cid).await?;
-            f.text("contact.name", c.name.clone())
-                .text("contact.email", c.email.clone())
-                .text("contact.phone", c.phone.clone())
-                .set("contact.identified", Fact::Bool(c.external_id.is_some()))
-                .extend_json("contact.custom", &c.attributes);
-            let tags = repo::contact_tags_in(tx, scope, cid).await?;
-            f.set("contact.tags", Fact::Tags(tags));
-            let (n, last) = repo::contact_history(tx, scope, cid, conversation_id).await?;
-            f.set("contact.returning", Fact::Bool(n > 0))
-                .set("contact.conversations", Fact::Number(n as f64));
-            if let Some(at) = last {
-                f.set("contact.last_active_at", Fact::Timestamp(at));
-            }
-        }
-        f.set(
-            "time.business_hours",
-            Fact::Bool(ctx.calendar.is_working(now)),
-        );
-        if let Some((weekday, minute)) = ctx.calendar.local_clock(now) {
-            f.set("time.local", Fact::Clock(minute))
-                .set("time.weekday", Fact::Number(f64::from(weekday)));
-        }
-        Ok(f)
+        contact_id: Option<i64>,
+    ) -> AppResult<Prefetch> {
+        let first_text = repo::first_text(&self.db, scope, conversation_id).await?;
+        let (contact, tags, history, last_agent) = match contact_id {
+            Some(cid) => (
+                Some(yingke_store::contacts::get(&self.db, scope, cid).await?),
+                yingke_store::contacts::tags(&self.db, scope, cid).await?,
+                repo::contact_history(&self.db, scope, cid, conversation_id).await?,
+                repo::last_agent_of(&self.db, scope, cid, conversation_id).await?,
+            ),
+            None => (None, vec![], (0, None), None),
+        };
+        Ok(Prefetch {
+            first_text,
+            contact,
+            tags,
+            history,
+            last_agent,
+        })
     }
 
     // ---- routing steps ----
@@ -977,7 +1050,7 @@ impl App {
         id: i64,
         reason: Reason,
     ) -> AppResult<Option<i64>> {
-        let mut out = self.route_batch(scope, &[(id, reason)]).await?;
+        let mut out = self.route_batch(scope, vec![(id, reason, None)]).await?;
         Ok(out.pop().flatten())
     }
 
@@ -987,7 +1060,7 @@ impl App {
     pub(crate) async fn route_batch(
         &self,
         scope: Scope,
-        jobs: &[(i64, Reason)],
+        jobs: Vec<(i64, Reason, Option<Prefetch>)>,
     ) -> AppResult<Vec<Option<i64>>> {
         let lock = self.routing_lock(scope.account());
         let _g = lock.lock().await;
@@ -997,19 +1070,24 @@ impl App {
         let mut ctx = self.context_in(&mut tx, scope).await?;
         let mut results = Vec::with_capacity(jobs.len());
         let mut published = Vec::new();
-        for &(id, reason) in jobs {
+        let mut assigned = Vec::new();
+        for (id, reason, pre) in jobs {
             let started = Instant::now();
             match self
-                .route_in(&mut tx, scope, &mut ctx, id, reason, started, now)
+                .route_in(&mut tx, scope, &mut ctx, id, reason, pre, started, now)
                 .await?
             {
                 Some((decision_id, conv, notice, pick)) => {
+                    if let Outcome::Assigned { agent_id } = pick.outcome {
+                        assigned.push(agent_id);
+                    }
                     results.push(Some(decision_id));
                     published.push((conv, notice, reason, pick, started.elapsed()));
                 }
                 None => results.push(None),
             }
         }
+        patch_assigned(&mut tx, scope, assigned, now).await?;
         tx.commit().await?;
         for (conv, notice, reason, pick, took) in published {
             record_decision_metrics(reason, &pick, took);
@@ -1037,10 +1115,17 @@ impl App {
         ctx: &mut Ctx,
         id: i64,
         reason: Reason,
+        pre: Option<Prefetch>,
         started: Instant,
         now: i64,
-    ) -> AppResult<Option<(i64, Conversation, Option<yingke_store::conversations::Message>, Pick)>>
-    {
+    ) -> AppResult<
+        Option<(
+            i64,
+            Conversation,
+            Option<yingke_store::conversations::Message>,
+            Pick,
+        )>,
+    > {
         let row = repo::conversation_in(tx, scope, id).await?;
         if !matches!(row.status.as_str(), "open" | "pending") {
             return Ok(None);
@@ -1066,20 +1151,12 @@ impl App {
             }
             _ => {}
         }
-        let first = repo::first_text(tx, scope, id).await?;
-        let facts = self
-            .facts_for(
-                tx,
-                scope,
-                ctx,
-                &row.source.0,
-                Some(row.contact_id),
-                id,
-                &first,
-                now,
-            )
-            .await?;
-        let last_agent = repo::last_agent_of(tx, scope, row.contact_id, id).await?;
+        let pre = match pre {
+            Some(p) => p,
+            None => self.prefetch(scope, id, Some(row.contact_id)).await?,
+        };
+        let facts = facts_from(ctx, &row.source.0, &pre, now);
+        let last_agent = pre.last_agent;
         if let Some(old) = row.assignee_id {
             // The conversation leaves its assignee: it no longer counts against them.
             if let Some(a) = ctx.agents.iter_mut().find(|a| a.id == old) {
@@ -1100,7 +1177,18 @@ impl App {
         }
         let priority = d.route.priority.unwrap_or(row.priority).max(row.priority);
         let decision_id = self
-            .apply(tx, scope, &row, &d, reason, note, priority, started, now)
+            .apply(
+                tx,
+                scope,
+                &ctx.agents,
+                &row,
+                &d,
+                reason,
+                note,
+                priority,
+                started,
+                now,
+            )
             .await?;
         let mut notice = None;
         if matches!(d.pick.outcome, Outcome::Queued { .. })
@@ -1135,6 +1223,7 @@ impl App {
         &self,
         tx: &mut Tx,
         scope: Scope,
+        agents: &[Agent],
         row: &RoutingRow,
         d: &Decision,
         reason: Reason,
@@ -1145,9 +1234,10 @@ impl App {
     ) -> AppResult<i64> {
         let route =
             serde_json::to_value(&d.route).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut pending = Vec::with_capacity(3);
         let (outcome, agent, team) = match d.pick.outcome {
             Outcome::Assigned { agent_id } => {
-                let team = self.team_for(tx, scope, &d.route, agent_id).await?;
+                let team = team_for(&d.route, agents, agent_id);
                 repo::place(
                     tx,
                     scope,
@@ -1161,23 +1251,11 @@ impl App {
                     now,
                 )
                 .await?;
-                repo::patch_agent(
-                    tx,
-                    scope,
-                    agent_id,
-                    AgentPatch {
-                        assigned: true,
-                        ..Default::default()
-                    },
-                    now,
-                )
-                .await?;
-                let e = DomainEvent::ConversationAssigned {
+                pending.push(DomainEvent::ConversationAssigned {
                     conversation_id: row.id,
                     assignee_id: Some(UserId(agent_id)),
                     team_id: team.map(TeamId),
-                };
-                events::append(tx, scope, None, &e, now).await?;
+                });
                 ("assigned", Some(agent_id), team)
             }
             Outcome::Queued { team_id } => {
@@ -1194,24 +1272,22 @@ impl App {
                 )
                 .await?;
                 if row.assignee_id.is_some() {
-                    let e = DomainEvent::ConversationAssigned {
+                    pending.push(DomainEvent::ConversationAssigned {
                         conversation_id: row.id,
                         assignee_id: None,
                         team_id: team_id.map(TeamId),
-                    };
-                    events::append(tx, scope, None, &e, now).await?;
+                    });
                 }
                 ("queued", None, team_id)
             }
         };
         for tag in &d.route.tags {
             if convs::set_tag(tx, scope, row.id, tag, true).await? {
-                let e = DomainEvent::ConversationTagged {
+                pending.push(DomainEvent::ConversationTagged {
                     conversation_id: row.id,
                     tag: tag.clone(),
                     added: true,
-                };
-                events::append(tx, scope, None, &e, now).await?;
+                });
             }
         }
         let mut trace = serde_json::to_value(d).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -1235,36 +1311,16 @@ impl App {
             now,
         )
         .await?;
-        let e = DomainEvent::ConversationRouted {
+        pending.push(DomainEvent::ConversationRouted {
             conversation_id: row.id,
             decision_id,
             reason: reason.as_str().into(),
             outcome: outcome.into(),
             agent_id: agent,
             team_id: team,
-        };
-        events::append(tx, scope, None, &e, now).await?;
+        });
+        events::append_many(tx, scope, None, &pending, now).await?;
         Ok(decision_id)
-    }
-
-    /// The team a conversation lands in: the first of the route's teams the agent belongs to.
-    async fn team_for(
-        &self,
-        tx: &mut Tx,
-        scope: Scope,
-        route: &Route,
-        agent: i64,
-    ) -> AppResult<Option<i64>> {
-        if route.teams.is_empty() {
-            return Ok(None);
-        }
-        let members = repo::memberships_in(tx, scope).await?;
-        Ok(route
-            .teams
-            .iter()
-            .copied()
-            .find(|t| members.iter().any(|(mt, u, _)| mt == t && *u == agent))
-            .or(route.teams.first().copied()))
     }
 
     /// Offers queued conversations to agents with room, highest priority first, then by
@@ -1302,6 +1358,7 @@ impl App {
             .collect();
         let served = core::drain(&mut queued, &ctx.core, &mut ctx.agents, now);
         let mut changed = Vec::new();
+        let mut assigned = Vec::new();
         for (id, pick) in served {
             let Some(row) = rows.iter().find(|r| r.id == id) else {
                 continue;
@@ -1320,9 +1377,13 @@ impl App {
                 "waited {} s in the queue",
                 (now - row.queued_at.unwrap_or(now)) / 1000
             ));
+            if let Outcome::Assigned { agent_id } = d.pick.outcome {
+                assigned.push(agent_id);
+            }
             self.apply(
                 &mut tx,
                 scope,
+                &ctx.agents,
                 row,
                 &d,
                 Reason::Queue,
@@ -1339,6 +1400,7 @@ impl App {
         for id in &changed {
             convs_out.push(convs::get_in(&mut tx, scope, *id).await?);
         }
+        patch_assigned(&mut tx, scope, assigned, now).await?;
         tx.commit().await?;
         for c in &convs_out {
             self.publish_conversation(c, "assigned");
@@ -1369,6 +1431,7 @@ impl App {
         let rows = repo::queued_in(&mut tx, scope).await?;
         let mut ctx = self.context_in(&mut tx, scope).await?;
         let mut moved = Vec::new();
+        let mut assigned = Vec::new();
         for row in &rows {
             let Some(mut route) = row
                 .route
@@ -1402,6 +1465,7 @@ impl App {
             let pick: Pick = core::pick(&route, &req, &ctx.core, &ctx.agents);
             if let Outcome::Assigned { agent_id } = pick.outcome {
                 core::assign(&mut ctx.agents, agent_id, now);
+                assigned.push(agent_id);
             }
             let d = Decision {
                 rules: vec![],
@@ -1415,6 +1479,7 @@ impl App {
             self.apply(
                 &mut tx,
                 scope,
+                &ctx.agents,
                 row,
                 &d,
                 Reason::Overflow,
@@ -1430,6 +1495,7 @@ impl App {
         for id in &moved {
             out.push(convs::get_in(&mut tx, scope, *id).await?);
         }
+        patch_assigned(&mut tx, scope, assigned, now).await?;
         tx.commit().await?;
         for c in &out {
             self.publish_conversation(c, "assigned");
@@ -1572,18 +1638,9 @@ impl App {
             yingke_store::contacts::get_in(&mut tx, scope, c).await?;
         }
         let ctx = self.context_in(&mut tx, scope).await?;
-        let mut facts = self
-            .facts_for(
-                &mut tx,
-                scope,
-                &ctx,
-                &json!({}),
-                input.contact_id,
-                0,
-                "",
-                now,
-            )
-            .await?;
+        drop(tx);
+        let pre = self.prefetch(scope, 0, input.contact_id).await?;
+        let mut facts = facts_from(&ctx, &json!({}), &pre, now);
         for (k, v) in obj {
             let fact = if k == "contact.last_active_at" {
                 v.as_i64().map(Fact::Timestamp)
@@ -1601,11 +1658,7 @@ impl App {
                 facts.set(k.clone(), f);
             }
         }
-        let last_agent = match input.contact_id {
-            Some(c) => repo::last_agent_of(&mut tx, scope, c, 0).await?,
-            None => None,
-        };
-        drop(tx);
+        let last_agent = pre.last_agent;
         let req = Request {
             conversation_id: 0,
             priority,
@@ -1646,8 +1699,19 @@ impl App {
     /// the message was acknowledged, and the sweep retries.
     pub(crate) async fn route_new(&self, conv: &Conversation) {
         let scope = Scope::new(conv.account_id);
+        // Facts that need no lock are read here, concurrently with other visitors' tasks.
+        let pre = match self.prefetch(scope, conv.id, Some(conv.contact_id)).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(conversation = conv.id, error = %e, "routing prefetch failed");
+                None
+            }
+        };
         let (done, wait) = tokio::sync::oneshot::channel();
-        let sent = self.routing_jobs.sender(self, scope).send((conv.id, done));
+        let sent = self
+            .routing_jobs
+            .sender(self, scope)
+            .send((conv.id, pre, done));
         let result = match sent {
             Ok(()) => wait
                 .await
@@ -1731,8 +1795,7 @@ fn record_decision_metrics(reason: Reason, pick: &Pick, took: std::time::Duratio
         Outcome::Queued { .. } => "queued",
     };
     let labels = [("reason", reason.as_str()), ("outcome", outcome)];
-    metrics::histogram!("yingke_routing_decision_seconds", &labels)
-        .record(took.as_secs_f64());
+    metrics::histogram!("yingke_routing_decision_seconds", &labels).record(took.as_secs_f64());
     metrics::counter!("yingke_routing_decisions_total", &labels).increment(1);
 }
 

@@ -147,7 +147,8 @@ pub async fn run(p: Params) -> anyhow::Result<()> {
                     .json()
                     .await?;
                 let token = v["visitor_token"].as_str().context("token")?.to_owned();
-                let req = format!("{ws_base}/api/v1/widget/ws?token={token}").into_client_request()?;
+                let req =
+                    format!("{ws_base}/api/v1/widget/ws?token={token}").into_client_request()?;
                 let (socket, _) = tokio_tungstenite::connect_async(req).await?;
                 let (sink, mut stream) = socket.split();
                 tokio::spawn(async move {
@@ -257,7 +258,10 @@ pub async fn run(p: Params) -> anyhow::Result<()> {
             continue;
         }
         decided += 1;
-        let assignments: Vec<&Value> = items.iter().filter(|i| i["outcome"] == "assigned").collect();
+        let assignments: Vec<&Value> = items
+            .iter()
+            .filter(|i| i["outcome"] == "assigned")
+            .collect();
         if assignments.len() > 1 {
             double += 1;
         }

@@ -97,7 +97,10 @@ async fn a_burst_routed_through_two_instances_never_exceeds_capacity_or_double_a
         let dir = dir.to_string_lossy().into_owned();
         serve(&[
             ("DATABASE_URL", pg.url.as_str()),
-            ("YINGKE_SECRET_KEY", "routing-cluster-secret-0123456789abcdef"),
+            (
+                "YINGKE_SECRET_KEY",
+                "routing-cluster-secret-0123456789abcdef",
+            ),
             ("YINGKE_ADMIN_EMAIL", EMAIL),
             ("YINGKE_ADMIN_PASSWORD", PASSWORD),
             ("YINGKE_DATA_DIR", dir.as_str()),
@@ -113,8 +116,10 @@ async fn a_burst_routed_through_two_instances_never_exceeds_capacity_or_double_a
             .call(
                 reqwest::Method::POST,
                 "/api/v1/users",
-                Some(json!({"email": format!("agent{i}@routing.example"), "name": format!("客服{i}"),
-                    "role": "agent", "password": PASSWORD})),
+                Some(
+                    json!({"email": format!("agent{i}@routing.example"), "name": format!("客服{i}"),
+                    "role": "agent", "password": PASSWORD}),
+                ),
             )
             .await;
         let id = u["id"].as_i64().expect("user id");
@@ -163,7 +168,11 @@ async fn a_burst_routed_through_two_instances_never_exceeds_capacity_or_double_a
             )
             .await;
         let items = d["items"].as_array().expect("items");
-        assert_eq!(items.len(), 1, "conversation {id} decided exactly once: {d}");
+        assert_eq!(
+            items.len(),
+            1,
+            "conversation {id} decided exactly once: {d}"
+        );
         let c = admin
             .call(
                 reqwest::Method::GET,
@@ -181,8 +190,14 @@ async fn a_burst_routed_through_two_instances_never_exceeds_capacity_or_double_a
         }
     }
     for (agent, n) in &per_agent {
-        assert!(agents.contains(agent), "only online agents get conversations");
-        assert!(*n <= CAPACITY, "agent {agent} holds {n} > capacity {CAPACITY}");
+        assert!(
+            agents.contains(agent),
+            "only online agents get conversations"
+        );
+        assert!(
+            *n <= CAPACITY,
+            "agent {agent} holds {n} > capacity {CAPACITY}"
+        );
     }
     let slots = (AGENTS as i64) * CAPACITY;
     assert_eq!(
@@ -195,7 +210,10 @@ async fn a_burst_routed_through_two_instances_never_exceeds_capacity_or_double_a
         .call(reqwest::Method::GET, "/api/v1/agents", None)
         .await;
     for a in list["items"].as_array().expect("items") {
-        assert!(a["load"].as_i64() <= a["effective_capacity"].as_i64(), "{a}");
+        assert!(
+            a["load"].as_i64() <= a["effective_capacity"].as_i64(),
+            "{a}"
+        );
     }
     drop((a, b));
 }

@@ -123,7 +123,11 @@ pub async fn prepare_counter(db: &Db, account: AccountId, name: &str) -> Result<
     };
     let seq = sequence_name(account, name)?;
     let ready = &db.counters;
-    if ready.lock().unwrap_or_else(|e| e.into_inner()).contains(&seq) {
+    if ready
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&seq)
+    {
         return Ok(());
     }
     let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
@@ -154,9 +158,6 @@ pub async fn prepare_counter(db: &Db, account: AccountId, name: &str) -> Result<
             }
         }
     }
-    ready
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(seq);
+    ready.lock().unwrap_or_else(|e| e.into_inner()).insert(seq);
     Ok(())
 }

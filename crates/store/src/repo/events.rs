@@ -61,6 +61,50 @@ pub async fn append(
     })?)
 }
 
+/// Appends several events in one statement (a routing decision's assignment, tags and record).
+pub async fn append_many(
+    tx: &mut Tx,
+    scope: Scope,
+    actor: Option<UserId>,
+    events: &[DomainEvent],
+    now: i64,
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO events (account_id, kind, subject, payload, actor_user_id, created_at) VALUES ",
+    );
+    for i in 0..events.len() {
+        let b = i * 3;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        // Only numbered placeholders are generated; every value is bound.
+        sql.push_str(&format!("($1, ${}, ${}, ${}, $2, $3)", b + 4, b + 5, b + 6));
+    }
+    let mut payloads = Vec::with_capacity(events.len());
+    for e in events {
+        let mut payload =
+            serde_json::to_value(e).map_err(|e| crate::Error::Corrupt(e.to_string()))?;
+        if let Value::Object(map) = &mut payload {
+            map.insert("v".into(), EVENT_SCHEMA_VERSION.into());
+        }
+        payloads.push(payload);
+    }
+    on_tx!(tx, |c| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(scope.id())
+            .bind(actor.map(|a| a.0))
+            .bind(now);
+        for (e, p) in events.iter().zip(&payloads) {
+            q = q.bind(e.kind()).bind(e.subject()).bind(Json(p));
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// Events of an account after `after_seq`, oldest first (audit trail, consumers catching up).
 pub async fn list_after(
     db: &Db,

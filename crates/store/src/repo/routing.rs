@@ -668,12 +668,12 @@ pub async fn agent_replied(tx: &mut Tx, scope: Scope, id: i64, now: i64) -> Resu
 /// The agent who last served the contact (most recent assigned conversation other than
 /// `except`), and when it was last updated.
 pub async fn last_agent_of(
-    tx: &mut Tx,
+    db: &Db,
     scope: Scope,
     contact: i64,
     except: i64,
 ) -> Result<Option<(i64, i64)>> {
-    Ok(on_tx!(tx, |c| {
+    Ok(on_pool!(&db.read, |c| {
         sqlx::query_as(
             "SELECT assignee_id, updated_at FROM conversations
              WHERE account_id = $1 AND contact_id = $2 AND id <> $3 AND assignee_id IS NOT NULL
@@ -689,12 +689,12 @@ pub async fn last_agent_of(
 
 /// (earlier conversations, last activity) of a contact before `except`.
 pub async fn contact_history(
-    tx: &mut Tx,
+    db: &Db,
     scope: Scope,
     contact: i64,
     except: i64,
 ) -> Result<(i64, Option<i64>)> {
-    Ok(on_tx!(tx, |c| {
+    Ok(on_pool!(&db.read, |c| {
         sqlx::query_as(
             "SELECT COUNT(*), MAX(updated_at) FROM conversations
              WHERE account_id = $1 AND contact_id = $2 AND id <> $3",
@@ -708,8 +708,8 @@ pub async fn contact_history(
 }
 
 /// The first message's text (what keyword rules look at).
-pub async fn first_text(tx: &mut Tx, scope: Scope, conversation: i64) -> Result<String> {
-    let t: Option<String> = on_tx!(tx, |c| {
+pub async fn first_text(db: &Db, scope: Scope, conversation: i64) -> Result<String> {
+    let t: Option<String> = on_pool!(&db.read, |c| {
         sqlx::query_scalar(
             "SELECT body FROM messages WHERE account_id = $1 AND conversation_id = $2
                AND sender_kind = 'contact' ORDER BY seq LIMIT 1",

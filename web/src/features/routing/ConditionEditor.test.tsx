@@ -1,12 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useState } from 'react';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ConfigProvider } from 'antd';
 import { ConditionEditor } from './ConditionEditor';
 import { newGroup, toJson, type GroupNode, type Json } from './conditions';
 import { FIELDS } from './testFields';
 import { setLocale } from '../../i18n';
+import { pickOption as pick } from '../../test/select';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -31,20 +32,6 @@ function setup() {
   let json: Json = null;
   render(<Harness onJson={(value) => (json = value)} />);
   return { typist: userEvent.setup({ delay: null }), json: () => json };
-}
-
-/** Opens a select and clicks the option with this title in its (the last opened) popup. */
-async function pick(typist: ReturnType<typeof userEvent.setup>, combobox: HTMLElement, title: string) {
-  await typist.click(combobox);
-  const popup = await waitFor(() => {
-    const open = [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].filter(
-      (el) => !el.classList.contains('ant-select-dropdown-hidden'),
-    );
-    const last = open.at(-1);
-    if (!last) throw new Error('no open select popup');
-    return last;
-  });
-  await typist.click(within(popup).getByTitle(title));
 }
 
 beforeEach(async () => {

@@ -6,6 +6,7 @@ import { on, serve, sessionOf, user, type Route } from '../../test/fakeServer';
 import { FIELDS } from './testFields';
 import { setLocale } from '../../i18n';
 import { setCsrfToken } from '../../api/client';
+import { pickOption } from '../../test/select';
 
 const owner = user();
 const agent = user({ id: 2, email: 'agent@example.com', name: 'Li Lei', role: 'agent' });
@@ -176,14 +177,14 @@ describe('RoutingPage', () => {
     const typist = userEvent.setup({ delay: null });
     const fact = await screen.findByRole('group', { name: '第 1 项信息' }, { timeout: 8000 });
     const field = within(fact).getByRole('combobox', { name: '第 1 项信息的字段' });
-    await typist.type(field, 'entry.campaign{Enter}');
+    await pickOption(typist, field, '入口活动');
     await typist.type(await within(fact).findByRole('textbox', { name: '第 1 项信息的值' }), '双11');
     await typist.click(screen.getByRole('button', { name: /开始模拟/ }));
 
     const outcome = await screen.findByTestId('simulate-outcome');
     expect(await within(outcome).findByText('将分配给 Li Lei')).toBeInTheDocument();
     expect(within(outcome).getByText('命中规则：VIP 客户')).toBeInTheDocument();
-    expect(screen.getByText('离线')).toBeInTheDocument();
+    expect(within(screen.getByRole('region', { name: '候选客服' })).getByText('离线')).toBeInTheDocument();
     const post = fetchMock.mock.calls.map(([r]) => r).find((r) => r.method === 'POST');
     expect(await post?.json()).toEqual({ facts: { 'entry.campaign': '双11' }, contact_id: null, priority: null, tags: [] });
   });
