@@ -164,9 +164,12 @@ export function SettingsTab({ admin }: { admin: boolean }) {
     );
   };
 
+  // Spans are checked only while business hours are on (hidden otherwise).
   const clockRule = (allowMidnight: boolean) => ({
     validator: (_: unknown, value: string | undefined) =>
-      value && isClock(value, allowMidnight) ? Promise.resolve() : Promise.reject(new Error(t('routing.settings.spanInvalid'))),
+      !form.getFieldValue('business_hours_on') || (value && isClock(value, allowMidnight))
+        ? Promise.resolve()
+        : Promise.reject(new Error(t('routing.settings.spanInvalid'))),
   });
 
   return (
