@@ -14,6 +14,16 @@ pub fn metrics_handle() -> PrometheusHandle {
                     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
                 ])
                 .expect("the bucket list is a non-empty constant")
+                // Human reply times span seconds to hours.
+                .set_buckets_for_metric(
+                    metrics_exporter_prometheus::Matcher::Full(
+                        "yingke_first_response_seconds".into(),
+                    ),
+                    &[
+                        5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 14400.0,
+                    ],
+                )
+                .expect("the bucket list is a non-empty constant")
                 .build_recorder();
             let handle = recorder.handle();
             // Another recorder may exist when embedded in a larger program; ours still renders.

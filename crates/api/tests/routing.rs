@@ -178,6 +178,12 @@ both_backends! {
         assert_eq!(d["rule_id"], refunds);
         assert_eq!(d["trace"]["rules"][1]["failed"], "all[1]: form.budget present — was absent");
 
+        // R1's latencies are exported.
+        let metrics = app.client().get(app.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
+        for name in ["yingke_routing_decision_seconds_bucket", "yingke_conversation_creation_seconds_bucket"] {
+            assert!(metrics.contains(name), "{name} missing from /metrics");
+        }
+
         // Nothing matches → the default route.
         let (c3, _v3) = open(&ch, json!({}), "你好").await;
         let c = conv(&owner, c3).await;

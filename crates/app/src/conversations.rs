@@ -276,6 +276,15 @@ impl App {
         }
         if !input.note && conv.first_response_at.is_none() {
             let secs = (now - conv.created_at) as f64 / 1000.0;
+            let entry = conv
+                .source
+                .pointer("/entry/key")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let team = conv.team_id.map(|t| t.to_string()).unwrap_or_default();
+            metrics::histogram!("yingke_first_response_seconds", "entry" => entry, "team" => team)
+                .record(secs);
             self.record_perf(&mut tx, scope, me, id, |p, at| {
                 p.observe_first_response(at, secs)
             })

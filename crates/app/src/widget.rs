@@ -450,6 +450,7 @@ impl App {
             check_text(text, self.settings.max_message_chars, "text")?;
         }
         check_client_id(client_id)?;
+        let started = std::time::Instant::now();
         let scope = v.scope();
         let attachment = match attachment_id {
             Some(id) => Some(self.sendable_attachment(scope, id, Some(v.c), None).await?),
@@ -537,6 +538,16 @@ impl App {
             sender_name: name,
         };
         self.publish_message(&conv, &view);
+        if change == Some("created") {
+            let entry = conv
+                .source
+                .pointer("/entry/key")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            metrics::histogram!("yingke_conversation_creation_seconds", "entry" => entry)
+                .record(started.elapsed().as_secs_f64());
+        }
         if change.is_some() && conv.assignee_id.is_none() {
             self.route_new(&conv).await;
         }
