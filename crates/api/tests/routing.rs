@@ -256,7 +256,9 @@ both_backends! {
 
         let (first, _v1) = open(&ch, json!({}), "第一个").await;
         assert_eq!(conv(&owner, first).await["assignee_id"].as_i64(), Some(solo));
-        let (normal, _v2) = open(&ch, json!({}), "第二个").await;
+        let (normal, mut v2) = open(&ch, json!({}), "第二个").await;
+        let q = v2.expect("queue").await;
+        assert_eq!((q["conversation_id"].as_i64(), q["position"].as_i64()), (Some(normal), Some(1)));
         app.clock.advance_ms(1000);
         let (urgent, _v3) = open(&ch, json!({}), "加急！付款失败").await;
         for id in [normal, urgent] {
@@ -267,11 +269,16 @@ both_backends! {
         let (_, q) = json_of(owner.get("/api/v1/routing/queue").await).await;
         let order: Vec<i64> = q["items"].as_array().expect("items").iter().filter_map(|i| i["conversation_id"].as_i64()).collect();
         assert_eq!(order, [urgent, normal], "priority before arrival");
+        // The visitor is told when the urgent conversation moved ahead of them…
+        v2.expect_where("queue", |f| f["position"] == 2).await;
 
         // Capacity frees: the urgent one, though it came later, goes first.
         set_status(&owner, first, "resolved").await;
         assert_eq!(conv(&owner, urgent).await["assignee_id"].as_i64(), Some(solo));
         assert_eq!(conv(&owner, normal).await["assignee_id"].as_i64(), None);
+        // …and when it is next again, with an estimate from the pace of assignments.
+        let q = v2.expect_where("queue", |f| f["position"] == 1).await;
+        assert!(q["estimated_wait_secs"].is_i64(), "{q}");
         let (_, agents) = json_of(owner.get("/api/v1/agents").await).await;
         let me = agents["items"].as_array().expect("items").iter().find(|a| a["user_id"] == solo).cloned().expect("agent");
         assert_eq!((me["load"].as_i64(), me["effective_capacity"].as_i64()), (Some(1), Some(1)), "never above capacity");

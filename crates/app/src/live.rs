@@ -39,6 +39,14 @@ pub enum Live {
         by: Party,
         seq: i64,
     },
+    /// A waiting conversation's place in the queue (for its visitor only).
+    Queue {
+        conversation_id: i64,
+        contact_id: i64,
+        /// 1 = next to be served.
+        position: usize,
+        estimated_wait_secs: Option<i64>,
+    },
     /// An agent's status changed.
     Presence {
         user_id: i64,

@@ -1089,6 +1089,9 @@ impl App {
         }
         patch_assigned(&mut tx, scope, assigned, now).await?;
         tx.commit().await?;
+        let queued = published
+            .iter()
+            .any(|p| matches!(p.3.outcome, Outcome::Queued { .. }));
         for (conv, notice, reason, pick, took) in published {
             record_decision_metrics(reason, &pick, took);
             self.publish_conversation(&conv, "assigned");
@@ -1101,6 +1104,9 @@ impl App {
                     },
                 );
             }
+        }
+        if queued {
+            self.publish_queue(scope).await;
         }
         Ok(results)
     }
@@ -1405,6 +1411,9 @@ impl App {
         for c in &convs_out {
             self.publish_conversation(c, "assigned");
         }
+        if !changed.is_empty() {
+            self.publish_queue(scope).await;
+        }
         Ok(changed.len())
     }
 
@@ -1499,6 +1508,9 @@ impl App {
         tx.commit().await?;
         for c in &out {
             self.publish_conversation(c, "assigned");
+        }
+        if !moved.is_empty() {
+            self.publish_queue(scope).await;
         }
         Ok(moved.len())
     }
@@ -1673,23 +1685,57 @@ impl App {
 
     /// The account's queue in service order, with estimated waits.
     pub async fn routing_queue(&self, principal: &Principal) -> AppResult<Vec<QueueEntry>> {
-        let scope = principal.scope();
+        Ok(self
+            .queue_entries(principal.scope())
+            .await?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect())
+    }
+
+    /// Tells every waiting visitor their place and estimated wait (after the queue moved).
+    async fn publish_queue(&self, scope: Scope) {
+        match self.queue_entries(scope).await {
+            Ok(entries) => {
+                for (e, contact_id) in entries {
+                    self.live.publish(
+                        scope.account(),
+                        Live::Queue {
+                            conversation_id: e.conversation_id,
+                            contact_id,
+                            position: e.position,
+                            estimated_wait_secs: e.estimated_wait_secs,
+                        },
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "reading the queue failed"),
+        }
+    }
+
+    /// Queue entries with each conversation's contact.
+    async fn queue_entries(&self, scope: Scope) -> AppResult<Vec<(QueueEntry, i64)>> {
         let rows = repo::queued(&self.db, scope).await?;
         let pace = repo::recent_assignment_pace_ms(&self.db, scope, self.now()).await?;
         Ok(rows
             .iter()
             .enumerate()
-            .map(|(i, r)| QueueEntry {
-                conversation_id: r.id,
-                position: i + 1,
-                team_id: r.team_id.or_else(|| {
-                    r.route
-                        .as_ref()
-                        .and_then(|v| v.0.get("teams")?.get(0)?.as_i64())
-                }),
-                priority: r.priority,
-                queued_at: r.queued_at.unwrap_or(r.created_at),
-                estimated_wait_secs: pace.map(|ms| (ms * (i as i64 + 1)) / 1000),
+            .map(|(i, r)| {
+                (
+                    QueueEntry {
+                        conversation_id: r.id,
+                        position: i + 1,
+                        team_id: r.team_id.or_else(|| {
+                            r.route
+                                .as_ref()
+                                .and_then(|v| v.0.get("teams")?.get(0)?.as_i64())
+                        }),
+                        priority: r.priority,
+                        queued_at: r.queued_at.unwrap_or(r.created_at),
+                        estimated_wait_secs: pace.map(|ms| (ms * (i as i64 + 1)) / 1000),
+                    },
+                    r.contact_id,
+                )
             })
             .collect())
     }

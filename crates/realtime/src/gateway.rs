@@ -273,6 +273,7 @@ fn concerns(v: &VisitorClaims, item: &Live) -> bool {
         | Live::Conversation { conversation, .. }
         | Live::Typing { conversation, .. }
         | Live::Read { conversation, .. } => conversation.contact_id == v.c,
+        Live::Queue { contact_id, .. } => *contact_id == v.c,
         Live::Presence { .. } => false,
     }
 }
@@ -310,6 +311,15 @@ fn visitor_view(item: &Live) -> Option<Value> {
             seq,
         } => Some(json!({
             "type": "read", "conversation_id": conversation.id, "by": party(*by), "seq": seq,
+        })),
+        Live::Queue {
+            conversation_id,
+            position,
+            estimated_wait_secs,
+            ..
+        } => Some(json!({
+            "type": "queue", "conversation_id": conversation_id, "position": position,
+            "estimated_wait_secs": estimated_wait_secs,
         })),
         _ => None,
     }
@@ -451,6 +461,7 @@ fn agent_wants(p: &Principal, teams: &[i64], item: &Live) -> bool {
             conversation, from, ..
         } => agent_sees(p, teams, conversation) && *from != Party::Agent(p.user_id().0),
         Live::Presence { .. } => true,
+        Live::Queue { .. } => false,
     }
 }
 
@@ -491,5 +502,6 @@ fn agent_view(item: &Live) -> Option<Value> {
         Live::Presence { user_id, status } => {
             Some(json!({"type": "presence", "user_id": user_id, "status": status}))
         }
+        Live::Queue { .. } => None,
     }
 }

@@ -89,6 +89,7 @@ fn contact_of(live: &Live) -> Option<i64> {
         | Live::Conversation { conversation, .. }
         | Live::Typing { conversation, .. }
         | Live::Read { conversation, .. } => Some(conversation.contact_id),
+        Live::Queue { contact_id, .. } => Some(*contact_id),
         Live::Presence { .. } => None,
     }
 }
@@ -120,7 +121,10 @@ impl Publisher for Hub {
         if let Some(c) = contact {
             send(&self.contacts, &(account, c), item.clone());
         }
-        send(&self.agents, &account, item);
+        // Queue positions are the visitor's business only.
+        if !matches!(item.live, Live::Queue { .. }) {
+            send(&self.agents, &account, item);
+        }
     }
 }
 

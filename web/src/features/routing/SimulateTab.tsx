@@ -252,7 +252,7 @@ function FactEditor({
       )}
       {errors.length > 0 && (
         <div className={styles.errorText} role="alert">
-          {errors.join('；')}
+          {errors.join(t('routing.listSeparator'))}
         </div>
       )}
     </div>

@@ -38,7 +38,7 @@ function scoreText(t: TFunction, strategy: string, score: TraceScore, nowMs: num
 
 function exclusionText(t: TFunction, c: TraceCandidate): string {
   const label = exclusionLabel(t, c.excluded);
-  return c.detail ? `${label}（${c.detail}）` : label;
+  return c.detail ? t('routing.trace.withDetail', { label, detail: c.detail }) : label;
 }
 
 function Block({ title, children }: { title: string; children: ReactNode }) {
@@ -113,19 +113,19 @@ export function TraceView({ trace: raw, compact = false, at }: { trace: unknown;
         <Block title={t('routing.trace.route')}>
           <dl className={styles.traceLines}>
             <Line label={t('routing.trace.teams')}>
-              {route.teams.length > 0 ? route.teams.map(names.team).join('、') : t('routing.route.anyAgent')}
+              {route.teams.length > 0 ? route.teams.map(names.team).join(t('routing.listSeparator')) : t('routing.route.anyAgent')}
             </Line>
             {route.agentId !== null && <Line label={t('routing.route.agent')}>{names.agent(route.agentId)}</Line>}
             <Line label={t('routing.trace.strategy')}>{strategyLabel(t, route.strategy)}</Line>
             {route.skills.length > 0 && (
-              <Line label={t('routing.trace.skills')}>{route.skills.map((s) => `${s.name} ≥ ${s.min}`).join('、')}</Line>
+              <Line label={t('routing.trace.skills')}>{route.skills.map((s) => `${s.name} ≥ ${s.min}`).join(t('routing.listSeparator'))}</Line>
             )}
             {route.priority && (
               <Line label={t('routing.route.priority')}>
                 <PriorityTag priority={route.priority} compact />
               </Line>
             )}
-            {route.tags.length > 0 && <Line label={t('routing.route.tags')}>{route.tags.join('、')}</Line>}
+            {route.tags.length > 0 && <Line label={t('routing.route.tags')}>{route.tags.join(t('routing.listSeparator'))}</Line>}
             <Line label={t('routing.trace.sticky')}>{route.sticky ? t('routing.bool.true') : t('routing.bool.false')}</Line>
           </dl>
         </Block>

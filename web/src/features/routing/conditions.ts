@@ -462,7 +462,7 @@ export function summarize(t: TFunction, raw: unknown, fields: readonly RoutingFi
         const items = Array.isArray(node[mode]) ? (node[mode] as unknown[]) : [];
         if (items.length === 0) return mode === 'all' ? t('routing.cond.always') : '';
         const text = items.map((item) => visit(item, true)).join(t(`routing.cond.${mode === 'all' ? 'and' : 'or'}`));
-        return nested && items.length > 1 ? `（${text}）` : text;
+        return nested && items.length > 1 ? t('routing.cond.nested', { inner: text }) : text;
       }
     }
     const name = typeof node.field === 'string' ? node.field : '';
