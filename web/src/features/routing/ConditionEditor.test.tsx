@@ -5,7 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { ConfigProvider } from 'antd';
 import { ConditionEditor } from './ConditionEditor';
 import { newGroup, toJson, type GroupNode, type Json } from './conditions';
-import { FIELDS } from './testFields';
+import { FIELDS } from '../../test/routingFields';
 import { setLocale } from '../../i18n';
 import { pickOption as pick } from '../../test/select';
 

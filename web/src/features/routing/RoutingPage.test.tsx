@@ -3,7 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { errorResponse, jsonResponse, renderApp } from '../../test/renderApp';
 import { on, serve, sessionOf, user, type Route } from '../../test/fakeServer';
-import { FIELDS } from './testFields';
+import { FIELDS } from '../../test/routingFields';
 import { setLocale } from '../../i18n';
 import { setCsrfToken } from '../../api/client';
 import { pickOption } from '../../test/select';

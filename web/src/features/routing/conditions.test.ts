@@ -14,7 +14,7 @@ import {
 } from './conditions';
 import { movePlan, routeFormPath } from './routeForm';
 import { explainNote, readTrace } from './trace';
-import { FIELDS } from './testFields';
+import { FIELDS } from '../../test/routingFields';
 import type { RoutingRule } from '../../api/types';
 
 const t = i18n.getFixedT('zh-CN');

@@ -1,4 +1,4 @@
-import type { RoutingField } from '../../api/types';
+import type { RoutingField } from '../api/types';
 
 /** Part of the server's routing field catalogue (GET /api/v1/routing/fields), for tests. */
 export const FIELDS: RoutingField[] = [
