@@ -26,6 +26,9 @@ pub struct SqliteSettings {
     /// `synchronous=FULL` (true) fsyncs every commit; NORMAL may lose the last commits on power loss.
     pub synchronous_full: bool,
     pub readers: u32,
+    /// Group commit: write transactions share one SQLite transaction (a savepoint each) and one
+    /// fsync; each still returns only after its group is on disk.
+    pub group_commit: bool,
 }
 
 impl Default for SqliteSettings {
@@ -33,6 +36,7 @@ impl Default for SqliteSettings {
         Self {
             synchronous_full: true,
             readers: 8,
+            group_commit: true,
         }
     }
 }
@@ -50,6 +54,8 @@ pub(crate) enum Pool {
 pub struct Db {
     pub(crate) read: Pool,
     pub(crate) write: Pool,
+    /// SQLite group commit, when on.
+    pub(crate) group: Option<std::sync::Arc<crate::group::Group>>,
     /// PostgreSQL counter sequences known to exist (see `accounts::prepare_counter`).
     pub(crate) counters: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
@@ -57,6 +63,8 @@ pub struct Db {
 /// A transaction on the writer. Dropped without `commit`, it rolls back.
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
+    /// A member of a SQLite commit group (see `group`).
+    SqliteGroup(crate::group::GroupTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -75,6 +83,10 @@ macro_rules! on_tx {
         match $tx {
             $crate::db::Tx::Sqlite(t) => {
                 let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::SqliteGroup(g) => {
+                let $c = g.conn();
                 $body
             }
             $crate::db::Tx::Postgres(t) => {
@@ -109,6 +121,9 @@ impl Db {
             .connect_with(opts.read_only(true))
             .await?;
         Ok(Self {
+            group: settings
+                .group_commit
+                .then(|| crate::group::Group::new(write.clone())),
             read: Pool::Sqlite(read),
             write: Pool::Sqlite(write),
             counters: Default::default(),
@@ -128,6 +143,7 @@ impl Db {
             .connect_with(opts)
             .await?;
         Ok(Self {
+            group: None,
             read: Pool::Postgres(pool.clone()),
             write: Pool::Postgres(pool),
             counters: Default::default(),
@@ -176,6 +192,7 @@ impl Db {
     /// Starts a transaction on the writer.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.write {
+            Pool::Sqlite(_) if let Some(g) = &self.group => Tx::SqliteGroup(g.begin().await?),
             Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
@@ -192,6 +209,7 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
+            Tx::SqliteGroup(g) => g.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

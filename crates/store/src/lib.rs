@@ -9,6 +9,7 @@
 mod db;
 mod error;
 pub mod files;
+mod group;
 pub mod repo;
 
 pub use db::{Backend, Db, SqliteSettings, Tx};

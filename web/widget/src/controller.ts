@@ -15,6 +15,7 @@ import type {
   Identity,
   Message,
   OutgoingMessage,
+  QueueFrame,
   SessionRequest,
   SessionResponse,
   TypingFrame,
@@ -42,6 +43,34 @@ export interface PendingView {
 
 export type CsatState = 'none' | 'prompt' | 'sending' | 'done';
 
+/** The visitor's place in the queue while their conversation waits for an agent. */
+export interface QueueState {
+  conversation_id: number;
+  /** 1 = next to be served. */
+  position: number;
+  /** null: not enough history for an estimate. */
+  estimated_wait_secs: number | null;
+  /** The highest seq known when the frame came: only a later agent message ends the wait. */
+  seq: number;
+}
+
+/** A `queue` frame (or its stored copy) checked; null when unusable. */
+export function parseQueue(raw: unknown): QueueState | null {
+  if (!isPlainObject(raw)) return null;
+  const id = raw.conversation_id;
+  const position = raw.position;
+  const wait = raw.estimated_wait_secs;
+  if (typeof id !== 'number' || !Number.isInteger(id) || typeof position !== 'number' || !Number.isInteger(position) || position < 1) {
+    return null;
+  }
+  return {
+    conversation_id: id,
+    position,
+    estimated_wait_secs: typeof wait === 'number' && Number.isFinite(wait) && wait >= 0 ? wait : null,
+    seq: typeof raw.seq === 'number' && Number.isFinite(raw.seq) ? raw.seq : 0,
+  };
+}
+
 export interface ChatState {
   phase: 'loading' | 'ready' | 'error';
   error: MessageKey | null;
@@ -58,6 +87,8 @@ export interface ChatState {
   notice: MessageKey | null;
   csat: CsatState;
   unread: number;
+  /** Set while the current conversation waits for an agent (the banner above the composer). */
+  queue: QueueState | null;
 }
 
 export interface ControllerOptions {
@@ -117,6 +148,12 @@ export class ChatController {
   private localRead: Record<string, number>;
   private sentRead: Record<string, number> = {};
   private rated: number[];
+  /**
+   * The latest queue frame for the current conversation or a newer one not known yet (the
+   * frame can arrive before the refresh that learns about a conversation the visitor just
+   * opened). Stored, so that the banner survives page navigation on the host site.
+   */
+  private lastQueue: QueueState | null;
   private visible = false;
   private welcomes = 0;
   private authFailures = 0;
@@ -137,6 +174,7 @@ export class ChatController {
     this.api = new WidgetApi(opts.base, opts.channelKey, opts.fetchImpl);
     this.localRead = this.store.getJson<Record<string, number>>('read', {});
     this.rated = this.store.getJson<number[]>('csat', []);
+    this.lastQueue = parseQueue(this.store.getJson<unknown>('queue', null));
     for (const m of this.store.getJson<Message[]>('messages', [])) {
       if (m && typeof m.seq === 'number' && typeof m.conversation_id === 'number') this.byKey.set(messageKey(m), m);
     }
@@ -160,6 +198,8 @@ export class ChatController {
       notice: null,
       csat: 'none',
       unread: 0,
+      // Shown once the session confirms the conversation still waits.
+      queue: null,
     };
     this.state.unread = this.countUnread();
   }
@@ -328,7 +368,7 @@ export class ChatController {
     const needsForm = formFields.length > 0 && !conversation && this.store.get('form') !== '1';
     const agentRead = { ...this.state.agentRead };
     if (conversation?.agent_read_seq) agentRead[String(conversation.id)] = conversation.agent_read_seq;
-    this.set({ conversation, needsForm, csat: this.csatFor(conversation), agentRead });
+    this.set({ conversation, needsForm, csat: this.csatFor(conversation), agentRead, queue: this.queueFor(conversation) });
 
     const tokenChanged = previousToken !== res.visitor_token;
     if (!this.rt || tokenChanged || this.forceReconnect) {
@@ -347,11 +387,12 @@ export class ChatController {
     this.localRead = {};
     this.sentRead = {};
     this.rated = [];
+    this.lastQueue = null;
     for (const url of this.previews.values()) revoke(url);
     this.previews.clear();
     this.files.clear();
-    for (const name of ['messages', 'seq', 'outbox', 'read', 'form', 'csat']) this.store.remove(name);
-    this.set({ messages: [], pending: [], agentRead: {}, unread: 0, typing: null });
+    for (const name of ['messages', 'seq', 'outbox', 'read', 'form', 'csat', 'queue']) this.store.remove(name);
+    this.set({ messages: [], pending: [], agentRead: {}, unread: 0, typing: null, queue: null });
   }
 
   private connect(): void {
@@ -392,6 +433,7 @@ export class ChatController {
       },
       onGap: () => this.scheduleRefresh(0),
       onConversation: (conversation) => this.applyConversation(conversation),
+      onQueue: (f) => this.onQueue(f),
       onRepeatedFailure: () => {
         // Maybe the token is no longer accepted (a refused upgrade is invisible to browsers):
         // re-post the session; a new token reconnects, the same one keeps retrying.
@@ -522,6 +564,12 @@ export class ChatController {
       patch.pending = this.state.pending.filter((p) => p.client_id !== m.client_id);
     }
     if (m.sender?.kind !== 'contact' && this.state.typing) patch.typing = null;
+    // An agent wrote in the waiting conversation: it has been taken.
+    const queued = this.lastQueue;
+    if (m.sender?.kind === 'agent' && queued && queued.conversation_id === m.conversation_id && m.seq > queued.seq) {
+      this.dropQueue();
+      patch.queue = null;
+    }
     this.set(patch);
     this.persistMessages();
     const current = this.state.conversation;
@@ -559,6 +607,44 @@ export class ChatController {
     this.set({ typing: { name } });
     // The "off" frame is ephemeral and may be lost: expire the indicator.
     this.remoteTypingTimer = setTimeout(() => this.set({ typing: null }), 8000);
+  }
+
+  private onQueue(f: QueueFrame): void {
+    const id = f.conversation_id;
+    const current = this.state.conversation;
+    // Another (older) conversation's place: not ours to show.
+    if (typeof id !== 'number' || (current && id < current.id)) return;
+    const seq = Math.max(this.highestSeq(id), current?.id === id ? (current.last_seq ?? 0) : 0);
+    const queue = parseQueue({ ...f, seq });
+    if (!queue) return;
+    this.lastQueue = queue;
+    this.store.setJson('queue', queue);
+    if (current && current.id === id) this.set({ queue });
+    // A conversation we do not know yet (the visitor's message just opened it): learn about it;
+    // applyConversation shows the banner once it is the current one and still waits.
+    else this.scheduleRefresh(0);
+  }
+
+  /** The queue banner for this view of the current conversation: only while it waits. */
+  private queueFor(conversation: Conversation | null): QueueState | null {
+    const q = this.lastQueue;
+    // Nothing known, or the place of a newer conversation that we are about to learn about.
+    if (!q || !conversation || q.conversation_id > conversation.id) return null;
+    if (q.conversation_id === conversation.id && conversation.status === 'pending') return q;
+    // Taken (open), resolved, closed, or an older conversation's place.
+    this.dropQueue();
+    return null;
+  }
+
+  private dropQueue(): void {
+    this.lastQueue = null;
+    this.store.remove('queue');
+  }
+
+  private highestSeq(conversationId: number): number {
+    let seq = 0;
+    for (const m of this.byKey.values()) if (m.conversation_id === conversationId && m.seq > seq) seq = m.seq;
+    return seq;
   }
 
   private onError(f: ErrorFrame): void {
@@ -620,7 +706,7 @@ export class ChatController {
     const current = this.state.conversation;
     if (current && conversation.id < current.id) return;
     this.rt?.track(conversation.id, 0);
-    const patch: Partial<ChatState> = { conversation, needsForm: false };
+    const patch: Partial<ChatState> = { conversation, needsForm: false, queue: this.queueFor(conversation) };
     if (this.state.csat !== 'sending') patch.csat = this.csatFor(conversation);
     const key = String(conversation.id);
     const agentSeq = conversation.agent_read_seq ?? 0;

@@ -7,7 +7,17 @@
 // - reconnect with exponential backoff and jitter, capped at 30 s;
 // - ping keep-alive that detects half-open sockets.
 
-import type { AckFrame, Conversation, ErrorFrame, Message, OutgoingMessage, ReadFrame, ServerFrame, TypingFrame } from './types';
+import type {
+  AckFrame,
+  Conversation,
+  ErrorFrame,
+  Message,
+  OutgoingMessage,
+  QueueFrame,
+  ReadFrame,
+  ServerFrame,
+  TypingFrame,
+} from './types';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
 
@@ -73,6 +83,8 @@ export interface RealtimeOptions {
   onRepeatedFailure?(): void;
   /** A `conversation` frame: the visitor's conversation changed (status, read mark…). */
   onConversation?(conversation: Conversation, event: string): void;
+  /** A `queue` frame: the visitor's conversation waits for an agent (its place and estimate). */
+  onQueue?(frame: QueueFrame): void;
   /** lastSeq or the outbox changed: persist them. */
   onStateChange?(): void;
 }
@@ -320,6 +332,9 @@ export class RealtimeClient {
         break;
       case 'conversation':
         if (frame.conversation) this.opts.onConversation?.(frame.conversation, frame.event);
+        break;
+      case 'queue':
+        this.opts.onQueue?.(frame);
         break;
       default:
         break;

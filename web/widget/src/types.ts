@@ -133,6 +133,16 @@ export interface ReadFrame {
   by: { kind: string; id: number | null };
 }
 
+/** Visitors only: their conversation waits for an agent (sent when queued and when the queue moves). */
+export interface QueueFrame {
+  type: 'queue';
+  conversation_id: number;
+  /** 1 = next to be served. */
+  position: number;
+  /** From the pace of recent assignments; null without enough history. */
+  estimated_wait_secs: number | null;
+}
+
 export type ServerFrame =
   | { type: 'welcome'; who: { kind: 'visitor' | 'agent'; id: number } }
   | AckFrame
@@ -144,7 +154,8 @@ export type ServerFrame =
   /** Not in realtime.md: the server skipped live items (lagged); the client sends hello again. */
   | { type: 'resync' }
   /** realtime.md says agents only; the server also sends it to visitors for their conversations. */
-  | { type: 'conversation'; conversation: Conversation; event: string };
+  | { type: 'conversation'; conversation: Conversation; event: string }
+  | QueueFrame;
 
 /** What the visitor wants to send; the client adds the `client_id`. */
 export interface OutgoingMessage {

@@ -1,6 +1,6 @@
 import { waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { normaliseIdentity } from '../src/controller';
+import { normaliseIdentity, parseQueue } from '../src/controller';
 import { installPublicApi } from '../src/public-api';
 import { FakeWebSocket, msg } from './fakes';
 import { CONFIG, conversation, harness } from './harness';
@@ -429,5 +429,131 @@ describe('visitor change', () => {
     expect(localStorage.getItem('yingke:ck:messages')).toBeNull();
     FakeWebSocket.last.serverOpen();
     expect(FakeWebSocket.last.sent[0]).toEqual({ type: 'hello', last_seq: {} });
+  });
+});
+
+describe('queue', () => {
+  const waiting = (partial: Parameters<typeof conversation>[0] = {}) => ({
+    visitor_token: 'vt',
+    contact: { id: 1, name: null },
+    conversation: conversation({ id: 12, status: 'pending', ...partial }),
+  });
+  const queue = (position: number, estimated_wait_secs: number | null, conversation_id = 12) => ({
+    type: 'queue',
+    conversation_id,
+    position,
+    estimated_wait_secs,
+  });
+  const stored = () => JSON.parse(localStorage.getItem('yingke:ck:queue') ?? 'null') as unknown;
+
+  it('keeps the latest place of the current conversation, with or without an estimate', async () => {
+    const { controller, ws } = harness({ session: waiting() });
+    await controller.start();
+    ws().handshake();
+    expect(controller.getState().queue).toBeNull();
+    ws().serverSend(queue(3, 120));
+    expect(controller.getState().queue).toMatchObject({ conversation_id: 12, position: 3, estimated_wait_secs: 120 });
+    ws().serverSend(queue(2, null));
+    expect(controller.getState().queue).toMatchObject({ conversation_id: 12, position: 2, estimated_wait_secs: null });
+    ws().serverSend(queue(1, 30));
+    expect(controller.getState().queue).toMatchObject({ position: 1, estimated_wait_secs: 30 });
+    expect(stored()).toMatchObject({ conversation_id: 12, position: 1 });
+  });
+
+  it('ignores the place of another conversation and malformed frames', async () => {
+    const { controller, ws } = harness({ session: waiting() });
+    await controller.start();
+    ws().handshake();
+    ws().serverSend(queue(4, 60, 11));
+    expect(controller.getState().queue).toBeNull();
+    ws().serverSend(queue(2, 60));
+    ws().serverSend(queue(1, null, 11));
+    ws().serverSend(queue(0, null));
+    ws().serverSend({ type: 'queue', conversation_id: 12, position: '1', estimated_wait_secs: null });
+    ws().serverSend({ type: 'queue', position: 1 });
+    expect(controller.getState().queue).toMatchObject({ conversation_id: 12, position: 2, estimated_wait_secs: 60 });
+    expect(stored()).toMatchObject({ conversation_id: 12, position: 2 });
+    // Still conversation 12's place after the next view of it.
+    ws().serverSend({ type: 'conversation', event: 'updated', conversation: conversation({ id: 12, status: 'pending' }) });
+    expect(controller.getState().queue).toMatchObject({ conversation_id: 12, position: 2 });
+    expect(parseQueue({ conversation_id: 12, position: 2, estimated_wait_secs: -5 })?.estimated_wait_secs).toBeNull();
+  });
+
+  it('stays while the conversation waits and clears when an agent takes it', async () => {
+    const { controller, ws } = harness({ session: waiting() });
+    await controller.start();
+    ws().handshake();
+    ws().serverSend(queue(2, null));
+    // Queueing and overflow arrive as `assigned` too, still pending.
+    ws().serverSend({ type: 'conversation', event: 'assigned', conversation: conversation({ id: 12, status: 'pending' }) });
+    expect(controller.getState().queue).toMatchObject({ position: 2 });
+    // Another conversation's frame is ignored.
+    ws().serverSend({ type: 'conversation', event: 'assigned', conversation: conversation({ id: 11, status: 'open' }) });
+    expect(controller.getState().queue).toMatchObject({ position: 2 });
+    ws().serverSend({ type: 'conversation', event: 'assigned', conversation: conversation({ id: 12, number: 3, status: 'open' }) });
+    expect(controller.getState().queue).toBeNull();
+    expect(stored()).toBeNull();
+  });
+
+  it.each(['resolved', 'closed'] as const)('clears when the conversation is %s', async (status) => {
+    const { controller, ws } = harness({ session: waiting() });
+    await controller.start();
+    ws().handshake();
+    ws().serverSend(queue(1, null));
+    ws().serverSend({ type: 'conversation', event: status === 'resolved' ? 'resolved' : 'updated', conversation: conversation({ id: 12, status }) });
+    expect(controller.getState().queue).toBeNull();
+  });
+
+  it('clears on a new agent message, not on bot, system or replayed ones', async () => {
+    const { controller, ws } = harness({ session: waiting({ last_seq: 2 }) });
+    await controller.start();
+    ws().handshake();
+    ws().serverSend(queue(3, 300));
+    // History from before the conversation was queued again (a replay after reconnect).
+    ws().serverSend({ type: 'message', message: msg({ conversation_id: 12, seq: 2, sender: { kind: 'agent', id: 7, name: '小王' } }) });
+    ws().serverSend({ type: 'message', message: msg({ conversation_id: 12, seq: 3, sender: { kind: 'bot', id: 2, name: '小迎' } }) });
+    ws().serverSend({
+      type: 'message',
+      message: msg({ conversation_id: 12, seq: 4, kind: 'event', text: '当前非工作时间', sender: { kind: 'system', id: null, name: null } }),
+    });
+    ws().serverSend({ type: 'message', message: msg({ conversation_id: 12, seq: 5, sender: { kind: 'contact', id: 1, name: null } }) });
+    expect(controller.getState().queue).toMatchObject({ position: 3 });
+    ws().serverSend({ type: 'message', message: msg({ conversation_id: 12, seq: 6, sender: { kind: 'agent', id: 7, name: '小王' } }) });
+    expect(controller.getState().queue).toBeNull();
+    expect(stored()).toBeNull();
+  });
+
+  it('shows the place of a conversation the visitor just opened once it is known', async () => {
+    let current: ReturnType<typeof conversation> | null = null;
+    const { controller, ws } = harness({
+      routes: [{ method: 'GET', path: /^\/api\/v1\/widget\/messages/, body: () => ({ items: [], conversation: current }) }],
+    });
+    await controller.start();
+    ws().handshake();
+    controller.sendText('你好');
+    const { client_id } = ws().framesOf('send')[0];
+    current = conversation({ id: 12, status: 'pending', last_seq: 1 });
+    ws().serverSend({ type: 'ack', client_id, message_id: 1, conversation_id: 12, seq: 1 });
+    // Routed right after the commit: the frame comes before the widget knows conversation 12.
+    ws().serverSend(queue(2, 90));
+    await waitFor(() => expect(controller.getState().conversation?.id).toBe(12));
+    expect(controller.getState().queue).toMatchObject({ conversation_id: 12, position: 2, estimated_wait_secs: 90 });
+  });
+
+  it('comes back after a page load while the conversation still waits', async () => {
+    localStorage.setItem('yingke:ck:contact', '1');
+    localStorage.setItem('yingke:ck:queue', JSON.stringify({ conversation_id: 12, position: 2, estimated_wait_secs: null, seq: 1 }));
+    const { controller } = harness({ session: waiting() });
+    await controller.start();
+    expect(controller.getState().queue).toMatchObject({ conversation_id: 12, position: 2 });
+  });
+
+  it('is forgotten after a page load when the conversation was taken meanwhile', async () => {
+    localStorage.setItem('yingke:ck:contact', '1');
+    localStorage.setItem('yingke:ck:queue', JSON.stringify({ conversation_id: 12, position: 2, estimated_wait_secs: null, seq: 1 }));
+    const { controller } = harness({ session: waiting({ status: 'open' }) });
+    await controller.start();
+    expect(controller.getState().queue).toBeNull();
+    expect(stored()).toBeNull();
   });
 });

@@ -264,6 +264,15 @@ describe('server-initiated resync', () => {
     FakeWebSocket.last.serverSend({ type: 'conversation', event: 'resolved', conversation: { id: 5, status: 'resolved', last_seq: 3 } });
     expect(seen).toEqual(['5:resolved:resolved']);
   });
+
+  it('passes queue frames on', () => {
+    const seen: unknown[] = [];
+    const { rt } = client({ onQueue: (f) => seen.push(f) });
+    rt.connect();
+    FakeWebSocket.last.handshake();
+    FakeWebSocket.last.serverSend({ type: 'queue', conversation_id: 12, position: 3, estimated_wait_secs: null });
+    expect(seen).toEqual([{ type: 'queue', conversation_id: 12, position: 3, estimated_wait_secs: null }]);
+  });
 });
 
 describe('reconnect', () => {

@@ -1,6 +1,8 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { translator } from '../src/i18n';
 import { mountWidget } from '../src/mount';
+import { queueText } from '../src/ui/format';
 import { Widget } from '../src/ui/Widget';
 import { FakeWebSocket, flush, msg, routedFetch } from './fakes';
 import { BASE, CONFIG, conversation, harness, type HarnessOptions } from './harness';
@@ -114,6 +116,56 @@ describe('message rendering', () => {
     await renderChat({ controller: { locale: 'en' } });
     expect(screen.getByLabelText('Message')).toBeInTheDocument();
     expect(screen.getByText('Online · We usually reply in a few minutes')).toBeInTheDocument();
+  });
+});
+
+describe('queue banner', () => {
+  const waiting = { visitor_token: 'vt', contact: { id: 1, name: null }, conversation: conversation({ status: 'pending' }) };
+  const queue = (position: number, estimated_wait_secs: number | null) => ({ type: 'queue', conversation_id: 5, position, estimated_wait_secs });
+  const banner = (container: Element) => container.querySelector('.yk-queue');
+
+  it('shows the place above the composer as text, and goes when an agent takes the conversation', async () => {
+    const { view, ws } = await renderChat({ session: waiting });
+    expect(banner(view.container)).toBeNull();
+    act(() => ws().serverSend(queue(3, 120)));
+    const el = banner(view.container)!;
+    expect(el).toHaveTextContent('您前面还有 2 位，预计等待约 2 分钟');
+    expect(el).toHaveAttribute('role', 'status');
+    expect(el.children).toHaveLength(0); // a text node, no markup
+    expect(el.nextElementSibling).toHaveClass('yk-composer');
+    act(() => ws().serverSend(queue(2, null)));
+    expect(banner(view.container)).toHaveTextContent(/^您前面还有 1 位$/);
+    act(() => ws().serverSend(queue(1, 45)));
+    expect(banner(view.container)).toHaveTextContent(/^马上轮到您了，请稍候$/);
+    act(() => ws().serverSend({ type: 'conversation', event: 'assigned', conversation: conversation({ number: 8, status: 'open' }) }));
+    expect(banner(view.container)).toBeNull();
+  });
+
+  it('goes when an agent writes', async () => {
+    const { view, ws, push } = await renderChat({ session: waiting });
+    act(() => ws().serverSend(queue(2, null)));
+    expect(banner(view.container)).not.toBeNull();
+    push({ conversation_id: 5, seq: 1, text: '您好，我是小王', sender: { kind: 'agent', id: 7, name: '小王' } });
+    expect(banner(view.container)).toBeNull();
+  });
+
+  it('speaks English', async () => {
+    const { view, ws } = await renderChat({ session: waiting, controller: { locale: 'en' } });
+    act(() => ws().serverSend(queue(4, 200)));
+    expect(banner(view.container)).toHaveTextContent(/^3 people ahead of you, about 4 min$/);
+    act(() => ws().serverSend(queue(1, null)));
+    expect(banner(view.container)).toHaveTextContent(/^You're next — an agent will be with you shortly$/);
+  });
+
+  it('rounds the wait up to whole minutes, at least one', () => {
+    const zh = translator('zh-CN');
+    const en = translator('en');
+    expect(queueText({ position: 2, estimated_wait_secs: 0 }, zh)).toBe('您前面还有 1 位，预计等待约 1 分钟');
+    expect(queueText({ position: 5, estimated_wait_secs: 61 }, zh)).toBe('您前面还有 4 位，预计等待约 2 分钟');
+    expect(queueText({ position: 5, estimated_wait_secs: 180 }, zh)).toBe('您前面还有 4 位，预计等待约 3 分钟');
+    expect(queueText({ position: 1, estimated_wait_secs: 600 }, zh)).toBe('马上轮到您了，请稍候');
+    expect(queueText({ position: 2, estimated_wait_secs: 1 }, en)).toBe('1 person ahead of you, about 1 min');
+    expect(queueText({ position: 3, estimated_wait_secs: null }, en)).toBe('2 people ahead of you');
   });
 });
 

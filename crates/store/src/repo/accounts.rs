@@ -96,15 +96,17 @@ pub async fn next_number(tx: &mut Tx, account: AccountId, name: &str) -> Result<
             .bind(sequence_name(account, name)?)
             .fetch_one(&mut **t)
             .await?),
-        Tx::Sqlite(t) => Ok(sqlx::query_scalar(
-            "INSERT INTO account_counters (account_id, name, value) VALUES ($1, $2, 1)
-             ON CONFLICT (account_id, name) DO UPDATE SET value = account_counters.value + 1
-             RETURNING value",
-        )
-        .bind(account.0)
-        .bind(name)
-        .fetch_one(&mut **t)
-        .await?),
+        tx => Ok(on_tx!(tx, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO account_counters (account_id, name, value) VALUES ($1, $2, 1)
+                 ON CONFLICT (account_id, name) DO UPDATE SET value = account_counters.value + 1
+                 RETURNING value",
+            )
+            .bind(account.0)
+            .bind(name)
+            .fetch_one(c)
+            .await
+        })?),
     }
 }
 

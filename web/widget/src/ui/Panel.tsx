@@ -3,6 +3,7 @@ import type { ChatState } from '../controller';
 import { Composer } from './Composer';
 import { useUi } from './context';
 import { Csat } from './Csat';
+import { queueText } from './format';
 import { AlertIcon, ChevronDownIcon, CloseIcon } from './icons';
 import { MessageList } from './MessageList';
 import { PreChatForm } from './PreChatForm';
@@ -66,6 +67,11 @@ export function Panel({ state }: { state: ChatState }) {
       <>
         <MessageList state={state} />
         <Csat status={state.csat} />
+        {state.queue && (
+          <div class="yk-queue" role="status">
+            {queueText(state.queue, t)}
+          </div>
+        )}
         <Composer disabled={state.phase !== 'ready'} />
       </>
     );

@@ -1,3 +1,4 @@
+import type { QueueState } from '../controller';
 import type { Locale, Translate } from '../i18n';
 
 export function parseTime(iso: string | null | undefined): Date | null {
@@ -40,4 +41,13 @@ export function formatSize(bytes: number, t: Translate): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '';
   if (bytes < 1024 * 1024) return t('file_size_kb', { size: Math.max(1, Math.round(bytes / 1024)) });
   return t('file_size_mb', { size: (bytes / (1024 * 1024)).toFixed(1) });
+}
+
+/** The queue banner: "you're next", or how many wait ahead and, when known, about how long. */
+export function queueText(q: Pick<QueueState, 'position' | 'estimated_wait_secs'>, t: Translate): string {
+  if (q.position <= 1) return t('queue_next');
+  const count = q.position - 1;
+  const ahead = t(count === 1 ? 'queue_ahead_one' : 'queue_ahead', { count });
+  const wait = q.estimated_wait_secs;
+  return wait == null ? ahead : ahead + t('queue_wait', { minutes: Math.max(1, Math.ceil(wait / 60)) });
 }
