@@ -231,27 +231,34 @@ impl Drop for GroupTx {
 
 #[cfg(test)]
 mod tests {
+    /// Undoing a member removes exactly what it wrote after its savepoint.
     #[tokio::test]
-    async fn savepoint_rollback() {
-        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
-        let mut t = pool.begin().await.unwrap();
+    async fn undo_removes_only_the_members_writes() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("memory db");
+        let mut t = pool.begin().await.expect("begin");
         sqlx::query("CREATE TABLE x (v INTEGER)")
             .execute(&mut *t)
             .await
-            .unwrap();
+            .expect("create");
+        sqlx::query("INSERT INTO x VALUES (0)")
+            .execute(&mut *t)
+            .await
+            .expect("earlier member");
         sqlx::query("SAVEPOINT yk_group")
             .execute(&mut *t)
             .await
-            .unwrap();
+            .expect("savepoint");
         sqlx::query("INSERT INTO x VALUES (1)")
             .execute(&mut *t)
             .await
-            .unwrap();
-        super::undo_savepoint(&mut t).await.unwrap();
+            .expect("insert");
+        super::undo_savepoint(&mut t).await.expect("undo");
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM x")
             .fetch_one(&mut *t)
             .await
-            .unwrap();
-        assert_eq!(n, 0);
+            .expect("count");
+        assert_eq!(n, 1);
     }
 }
