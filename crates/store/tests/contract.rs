@@ -170,7 +170,7 @@ both_dbs! {
             let (id, email, kept) = t.await.expect("task");
             // SQLite may give a rolled-back row's id to a later row: compare e-mails.
             match users::get(&db, a, id).await {
-                Ok(u) if u.email.to_string() == email => assert!(kept, "{email} was dropped but exists"),
+                Ok(u) if u.email == email => assert!(kept, "{email} was dropped but exists"),
                 Ok(_) | Err(Error::NotFound) => assert!(!kept, "{email} was committed but is gone"),
                 Err(e) => panic!("{e}"),
             }
