@@ -70,6 +70,7 @@ pub struct App {
     files: Option<yingke_store::LocalFiles>,
     routing_locks: Arc<routing::RoutingLocks>,
     routing_jobs: Arc<routing::RoutingJobs>,
+    queue_notices: Arc<routing::QueueNotices>,
 }
 
 impl App {
@@ -83,6 +84,7 @@ impl App {
             files: None,
             routing_locks: Arc::default(),
             routing_jobs: Arc::default(),
+            queue_notices: Arc::default(),
         }
     }
 

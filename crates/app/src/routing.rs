@@ -335,6 +335,20 @@ impl RoutingLocks {
     }
 }
 
+/// Queue-position notices per account: which accounts have a pass scheduled, and the positions
+/// last sent.
+#[derive(Default)]
+pub(crate) struct QueueNotices {
+    pending: Mutex<std::collections::HashSet<AccountId>>,
+    last: Mutex<HashMap<AccountId, HashMap<i64, usize>>>,
+}
+
+const QUEUE_NOTICE_DELAY: std::time::Duration = std::time::Duration::from_millis(200);
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 type Job = (
     i64,
     Option<Prefetch>,
@@ -1693,24 +1707,45 @@ impl App {
             .collect())
     }
 
-    /// Tells every waiting visitor their place and estimated wait (after the queue moved).
+    /// Tells waiting visitors their new place and estimated wait after the queue moved.
+    /// Requests within `QUEUE_NOTICE_DELAY` are coalesced into one pass that reads the queue
+    /// once and notifies only the conversations whose position changed.
     async fn publish_queue(&self, scope: Scope) {
-        match self.queue_entries(scope).await {
-            Ok(entries) => {
-                for (e, contact_id) in entries {
-                    self.live.publish(
-                        scope.account(),
-                        Live::Queue {
-                            conversation_id: e.conversation_id,
-                            contact_id,
-                            position: e.position,
-                            estimated_wait_secs: e.estimated_wait_secs,
-                        },
-                    );
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "reading the queue failed"),
+        let account = scope.account();
+        let first = lock(&self.queue_notices.pending).insert(account);
+        if !first {
+            return;
         }
+        let app = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(QUEUE_NOTICE_DELAY).await;
+            lock(&app.queue_notices.pending).remove(&account);
+            match app.queue_entries(scope).await {
+                Ok(entries) => app.send_queue_positions(account, entries),
+                Err(e) => tracing::warn!(error = %e, "reading the queue failed"),
+            }
+        });
+    }
+
+    fn send_queue_positions(&self, account: AccountId, entries: Vec<(QueueEntry, i64)>) {
+        let mut last = lock(&self.queue_notices.last);
+        let before = last.remove(&account).unwrap_or_default();
+        let mut now = HashMap::with_capacity(entries.len());
+        for (e, contact_id) in entries {
+            if before.get(&e.conversation_id) != Some(&e.position) {
+                self.live.publish(
+                    account,
+                    Live::Queue {
+                        conversation_id: e.conversation_id,
+                        contact_id,
+                        position: e.position,
+                        estimated_wait_secs: e.estimated_wait_secs,
+                    },
+                );
+            }
+            now.insert(e.conversation_id, e.position);
+        }
+        last.insert(account, now);
     }
 
     /// Queue entries with each conversation's contact.
