@@ -19,11 +19,16 @@ if [ "$backend" = postgres ]; then
 fi
 env $envs "$(dirname "$0")/../target/release/yingke" serve > $dir/server.log 2>&1 &
 pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf $dir' EXIT
 sleep 2
+if ! grep -q "is listening" $dir/server.log; then
+  echo "the server did not start (is port $port taken by a leftover server?):" >&2
+  cat $dir/server.log >&2
+  exit 1
+fi
 extra=""
 [ "$scenario" = chat ] && extra="--server-pid $pid"
 YINGKE_ADMIN_EMAIL=bench@yingke.local YINGKE_ADMIN_PASSWORD=bench-password-1 \
   "$(dirname "$0")/../target/release/yingke-bench" "$scenario" --url http://127.0.0.1:$port "$@" $extra 2>/dev/null | tail -1
 echo "server cpu: $(ps -o cputime= -p $pid)"
 kill $pid; wait $pid 2>/dev/null || true
-rm -rf $dir
