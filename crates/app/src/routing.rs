@@ -1416,19 +1416,34 @@ impl App {
             record_decision_metrics(Reason::Queue, &d.pick, started.elapsed());
             changed.push(id);
         }
-        let mut convs_out = Vec::new();
-        for id in &changed {
-            convs_out.push(convs::get_in(&mut tx, scope, *id).await?);
+        self.finish_moves(tx, scope, &changed, assigned, now)
+            .await?;
+        Ok(changed.len())
+    }
+
+    /// Ends a queue step: records the agents' assignments, commits, and tells agents and the
+    /// waiting visitors.
+    async fn finish_moves(
+        &self,
+        mut tx: Tx,
+        scope: Scope,
+        moved: &[i64],
+        assigned: Vec<i64>,
+        now: i64,
+    ) -> AppResult<()> {
+        let mut out = Vec::with_capacity(moved.len());
+        for id in moved {
+            out.push(convs::get_in(&mut tx, scope, *id).await?);
         }
         patch_assigned(&mut tx, scope, assigned, now).await?;
         tx.commit().await?;
-        for c in &convs_out {
+        for c in &out {
             self.publish_conversation(c, "assigned");
         }
-        if !changed.is_empty() {
+        if !moved.is_empty() {
             self.publish_queue(scope).await;
         }
-        Ok(changed.len())
+        Ok(())
     }
 
     /// Drains after something freed capacity; a failure is logged (the sweep retries).
@@ -1514,18 +1529,7 @@ impl App {
             .await?;
             moved.push(row.id);
         }
-        let mut out = Vec::new();
-        for id in &moved {
-            out.push(convs::get_in(&mut tx, scope, *id).await?);
-        }
-        patch_assigned(&mut tx, scope, assigned, now).await?;
-        tx.commit().await?;
-        for c in &out {
-            self.publish_conversation(c, "assigned");
-        }
-        if !moved.is_empty() {
-            self.publish_queue(scope).await;
-        }
+        self.finish_moves(tx, scope, &moved, assigned, now).await?;
         Ok(moved.len())
     }
 

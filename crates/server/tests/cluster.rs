@@ -12,26 +12,8 @@ use yingke_testkit::{PgDatabase, Ws};
 const EMAIL: &str = "owner@cluster.example";
 const PASSWORD: &str = "cluster-password-1";
 
-/// Signs in on one instance: the session cookie and the CSRF token.
 async fn sign_in(addr: &str) -> (String, String) {
-    let res = reqwest::Client::new()
-        .post(format!("{addr}/api/v1/auth/login"))
-        .json(&json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login");
-    let cookie = res
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("session cookie")
-        .to_owned();
-    let body: Value = res.json().await.expect("json");
-    (
-        cookie,
-        body["csrf_token"].as_str().expect("csrf").to_owned(),
-    )
+    support::session(addr, EMAIL, PASSWORD).await
 }
 
 fn ws_url(addr: &str, path: &str) -> String {

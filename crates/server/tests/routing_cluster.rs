@@ -24,26 +24,12 @@ struct Admin {
 
 impl Admin {
     async fn sign_in(addr: &str) -> Self {
-        let client = reqwest::Client::new();
-        let res = client
-            .post(format!("{addr}/api/v1/auth/login"))
-            .json(&json!({"email": EMAIL, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login");
-        let cookie = res
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .expect("session cookie")
-            .to_owned();
-        let body: Value = res.json().await.expect("json");
+        let (cookie, csrf) = support::session(addr, EMAIL, PASSWORD).await;
         Self {
-            client,
+            client: reqwest::Client::new(),
             addr: addr.to_owned(),
             cookie,
-            csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
+            csrf,
         }
     }
 

@@ -109,3 +109,25 @@ impl Served {
         let _ = self.child.wait();
     }
 }
+
+/// Signs in on one instance: the session cookie and the CSRF token.
+pub async fn session(addr: &str, email: &str, password: &str) -> (String, String) {
+    let res = reqwest::Client::new()
+        .post(format!("{addr}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let body: serde_json::Value = res.json().await.expect("json");
+    (
+        cookie,
+        body["csrf_token"].as_str().expect("csrf").to_owned(),
+    )
+}
