@@ -20,3 +20,17 @@ export async function createChannel(page: Page, name: string, settings: Record<s
   expect(response.status()).toBe(201);
   return (await response.json()) as CreatedChannel;
 }
+
+/**
+ * Puts the signed-in user online with room for every conversation of the run: routing assigns
+ * new conversations to available agents, and conversations other specs leave open would
+ * otherwise fill the default capacity.
+ */
+export async function beAvailable(page: Page): Promise<void> {
+  const me = (await (await page.request.get('/api/v1/me')).json()) as { user: { id: number } };
+  const response = await page.request.patch(`/api/v1/agents/${me.user.id}`, {
+    data: { status: 'online', capacity: 1000 },
+    headers: { 'X-CSRF-Token': await csrfToken(page.request) },
+  });
+  expect(response.status()).toBe(200);
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createChannel } from './api';
+import { beAvailable, createChannel } from './api';
 import { signInAsOwner } from './session';
 
 /** A visitor: a separate browser context with no cookies, on the channel's H5 chat page. */
@@ -20,6 +20,7 @@ async function visitorSays(visitor: Page, text: string) {
 test('a visitor chats with an agent live: replies, internal notes, resolve and rating', async ({ page, browser }) => {
   const channelName = `官网 ${Date.now()}`;
   await signInAsOwner(page);
+  await beAvailable(page);
   const channel = await createChannel(page, channelName, { greeting: '您好，有什么可以帮您？' });
 
   await page.goto('/inbox');
@@ -87,6 +88,7 @@ test('a conversation that arrives while the agent is on another conversation is 
 }) => {
   const channelName = `活动页 ${Date.now()}`;
   await signInAsOwner(page);
+  await beAvailable(page);
   const channel = await createChannel(page, channelName);
   await page.goto('/inbox');
   await page.getByRole('tab', { name: '全部' }).click();
@@ -134,6 +136,7 @@ test('after the agent socket drops, missed messages are replayed once and a repl
     sockets.push(ws);
   });
   await signInAsOwner(page);
+  await beAvailable(page);
   const channel = await createChannel(page, channelName);
   const visitor = await openVisitor(browser, channel.public_key);
   await visitorSays(visitor, '在线时的消息');

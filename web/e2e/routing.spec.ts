@@ -51,7 +51,7 @@ test('an admin routes a campaign to a team, goes online and simulates who gets t
   await field.press('Enter');
   await expect(condition.getByRole('combobox', { name: '条件 1的运算符' })).toBeEnabled();
   await condition.getByRole('textbox', { name: '条件 1的值' }).fill(campaign);
-  const teams = drawer.getByRole('combobox', { name: '团队', exact: true });
+  const teams = drawer.getByRole('combobox', { name: '团队 （可选）' });
   await teams.fill(teamName);
   await teams.press('Enter');
   await drawer.getByRole('button', { name: '新建规则' }).click();
