@@ -152,6 +152,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::teams::router())
         .merge(routes::channels::router())
         .merge(routes::contacts::router())
+        .merge(routes::attributes::router())
         .merge(routes::conversations::router())
         .merge(routes::widget::router())
         .merge(routes::files::router())

@@ -21,6 +21,7 @@ fn body_for(method: &str, template: &str) -> Option<Value> {
         ("patch", "/api/v1/canned-responses/{id}") => Some(json!({"content": "x"})),
         ("post", "/api/v1/conversations/{id}/canned-responses/{canned_id}/render") => None,
         ("patch", "/api/v1/agents/{id}") => Some(json!({"status": "online"})),
+        ("patch", "/api/v1/contact-attributes/{id}") => Some(json!({"label": "x"})),
         ("put", "/api/v1/routing/rules/{id}") => {
             Some(json!({"name": "x", "conditions": {"all": []}, "route": {}}))
         }
@@ -66,6 +67,8 @@ both_backends! {
 
         let (_, rule) = json_of(b.post("/api/v1/routing/rules", json!({"name": "B rule", "conditions": {"all": []}, "route": {"teams": [b_team]}})).await).await;
         let b_rule = rule["id"].as_i64().expect("rule id");
+        let (_, attr) = json_of(b.post("/api/v1/contact-attributes", json!({"key": "plan", "label": "套餐", "kind": "list", "options": ["a"]})).await).await;
+        let b_attr = attr["id"].as_i64().expect("attribute id");
 
         let before = (
             json_of(b.get("/api/v1/users").await).await.1,
@@ -96,6 +99,8 @@ both_backends! {
                 vec![template.replace("{id}", &b_contact.to_string()).replace("{tag}", "vip")]
             } else if template.starts_with("/api/v1/conversations/") {
                 vec![template.replace("{id}", &b_conv.to_string()).replace("{tag}", "vip").replace("{canned_id}", &b_canned.to_string())]
+            } else if template.starts_with("/api/v1/contact-attributes/") {
+                vec![template.replace("{id}", &b_attr.to_string())]
             } else if template.starts_with("/api/v1/agents/") {
                 vec![template.replace("{id}", &b_user.to_string())]
             } else if template.starts_with("/api/v1/routing/rules/") {

@@ -100,6 +100,12 @@ impl App {
     ) -> AppResult<ContactProfile> {
         input.validate()?;
         let scope = principal.scope();
+        if let Some(a) = &input.attributes {
+            let mut errors = FieldErrors::new();
+            self.check_typed_attributes(scope, &mut errors, "attributes", a)
+                .await?;
+            errors.finish()?;
+        }
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let before = contacts::get_in(&mut tx, scope, id).await?;

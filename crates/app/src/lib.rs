@@ -6,6 +6,7 @@
 //! ports (the [`Clock`] now; the bus and notifiers later). Roles are enforced here, not in the UI.
 
 pub mod attachments;
+pub mod attributes;
 pub mod auth;
 mod bootstrap;
 pub mod canned;

@@ -184,6 +184,10 @@ impl App {
             Some(id) => Some(self.check_identity(ch, id, &mut errors)?),
             None => None,
         };
+        if let Some(a) = input.identity.as_ref().and_then(|i| i.attributes.as_ref()) {
+            self.check_typed_attributes(scope, &mut errors, "identity.attributes", a)
+                .await?;
+        }
         errors.finish()?;
         let entry = match input.entry.as_deref().filter(|e| !e.is_empty()) {
             Some(key) => channels::entry_point_by_key(&self.db, scope, ch.id, key).await?,

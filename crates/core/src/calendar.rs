@@ -95,6 +95,11 @@ impl CalendarSpec {
     }
 }
 
+/// Whether `s` is a calendar date written `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    s.len() == 10 && s.parse::<Date>().is_ok()
+}
+
 /// A validated calendar that answers business-time questions.
 #[derive(Debug, Clone)]
 pub struct BusinessCalendar {

@@ -32,6 +32,10 @@ const UNIQUE_FIELDS: &[(&str, &str)] = &[
         "canned_responses_account_id_short_code_key",
         "canned_responses.short_code",
     ),
+    (
+        "contact_attribute_definitions_account_id_key_key",
+        "contact_attribute_definitions.key",
+    ),
 ];
 
 impl From<sqlx::Error> for Error {

@@ -208,6 +208,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contact-attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's attribute definitions, by key. */
+        get: operations["list_attributes"];
+        put?: never;
+        /** Define a typed attribute (admin). Values set on contacts are checked against it from now on. */
+        post: operations["create_attribute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contact-attributes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a definition (admin); values already set stay, untyped. */
+        delete: operations["delete_attribute"];
+        options?: never;
+        head?: never;
+        /** Change an attribute's label or choices (admin); key and type stay. */
+        patch: operations["update_attribute"];
+        trace?: never;
+    };
     "/api/v1/contacts": {
         parameters: {
             query?: never;
@@ -969,6 +1005,11 @@ export interface components {
             /** @description A signed URL that works without credentials (for `<img src>`). */
             url: string;
         };
+        /** @enum {string} */
+        AttributeKind: "text" | "number" | "date" | "boolean" | "list";
+        AttributeList: {
+            items: components["schemas"]["ContactAttribute"][];
+        };
         CannedList: {
             items: components["schemas"]["CannedResponse"][];
         };
@@ -1020,6 +1061,17 @@ export interface components {
             last_seen_at: string;
             name: string;
             phone: string;
+        };
+        ContactAttribute: {
+            /** Format: int64 */
+            id: number;
+            /** @description The key under a contact's `attributes` (and `contact.custom.<key>` in rules). */
+            key: string;
+            kind: components["schemas"]["AttributeKind"];
+            label: string;
+            options: string[];
+            /** Format: date-time */
+            updated_at: string;
         };
         ContactPage: {
             items: components["schemas"]["Contact"][];
@@ -1095,6 +1147,14 @@ export interface components {
         ConversationPage: {
             items: components["schemas"]["Conversation"][];
             next_cursor?: string | null;
+        };
+        CreateAttribute: {
+            /** @description 1–40 of a-z, 0-9, `_` and `-`. */
+            key: string;
+            kind: components["schemas"]["AttributeKind"];
+            label: string;
+            /** @description The choices of a `list` attribute. */
+            options?: string[];
         };
         CreateCanned: {
             content: string;
@@ -1568,6 +1628,10 @@ export interface components {
              * @description The team to hand over to; `null` removes the team.
              */
             team_id?: number | null;
+        };
+        UpdateAttribute: {
+            label?: string | null;
+            options?: string[] | null;
         };
         UpdateCanned: {
             content?: string | null;
@@ -2253,6 +2317,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IdentitySecret"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_attributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributeList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_attribute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAttribute"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactAttribute"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_attribute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Attribute definition id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_attribute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Attribute definition id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAttribute"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactAttribute"];
                 };
             };
             /** @description Client error, in the error envelope */

@@ -1,5 +1,6 @@
 //! One module per resource; each owns its routes. `lib.rs` only merges them.
 
+pub mod attributes;
 pub mod auth;
 pub mod canned;
 pub mod channels;

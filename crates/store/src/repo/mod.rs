@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod attributes;
 pub mod canned;
 pub mod channels;
 pub mod contacts;

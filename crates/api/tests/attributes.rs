@@ -1,0 +1,104 @@
+//! Typed custom attributes of contacts, on SQLite and PostgreSQL: definitions, values checked
+//! against them from agents and from the embedding site's identity, and bad definitions.
+
+use serde_json::json;
+use yingke_core::Role;
+use yingke_testkit::{
+    OWNER_PASSWORD, TestApp, WidgetChannel, both_backends, identity_hmac, json_of,
+};
+
+fn fields(e: &serde_json::Value) -> Vec<String> {
+    let mut f: Vec<String> = e["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .filter_map(|d| d["field"].as_str().map(str::to_owned))
+        .collect();
+    f.sort();
+    f
+}
+
+both_backends! {
+    async fn contact_attributes_are_checked_against_their_types(app: TestApp) {
+        let owner = app.owner().await;
+        for (key, kind, options) in [
+            ("paid", "boolean", json!([])),
+            ("seats", "number", json!([])),
+            ("renewal", "date", json!([])),
+            ("plan", "list", json!(["基础版", "专业版"])),
+            ("company", "text", json!([])),
+        ] {
+            let (s, d) = json_of(owner.post("/api/v1/contact-attributes",
+                json!({"key": key, "label": key, "kind": kind, "options": options})).await).await;
+            assert_eq!(s, 201, "{d}");
+        }
+        let (_, list) = json_of(owner.get("/api/v1/contact-attributes").await).await;
+        let keys: Vec<&str> = list["items"].as_array().expect("items").iter().filter_map(|d| d["key"].as_str()).collect();
+        assert_eq!(keys, ["company", "paid", "plan", "renewal", "seats"]);
+
+        let ch = WidgetChannel::create(&owner, json!({})).await;
+        let token = ch.visitor().await;
+        let mut v = ch.socket(&token).await;
+        v.send(json!({"type": "send", "client_id": "1", "text": "你好"})).await;
+        let conv = v.expect("ack").await["conversation_id"].as_i64().expect("id");
+        let (_, c) = json_of(owner.get(&format!("/api/v1/conversations/{conv}")).await).await;
+        let contact = c["contact_id"].as_i64().expect("contact");
+
+        // Wrong types are named one by one, and nothing is written.
+        let bad = json!({"attributes": {"paid": "yes", "seats": "10", "renewal": "2026-02-30", "plan": "旗舰版", "free_form": [1, 2]}});
+        let (s, e) = json_of(owner.patch(&format!("/api/v1/contacts/{contact}"), bad).await).await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(fields(&e), ["attributes.paid", "attributes.plan", "attributes.renewal", "attributes.seats"]);
+        let (_, p) = json_of(owner.get(&format!("/api/v1/contacts/{contact}")).await).await;
+        assert_eq!(p["attributes"], json!({}), "nothing written: {p}");
+
+        let good = json!({"attributes": {"paid": true, "seats": 10, "renewal": "2027-01-31", "plan": "专业版", "free_form": "任意"}});
+        let (s, p) = json_of(owner.patch(&format!("/api/v1/contacts/{contact}"), good).await).await;
+        assert_eq!(s, 200, "{p}");
+        assert_eq!(p["attributes"]["plan"], "专业版");
+
+        // The embedding site's identity is checked the same way.
+        let (_, secret) = json_of(owner.get(&format!("/api/v1/channels/{}/identity-secret", ch.id)).await).await;
+        let secret = secret["identity_secret"].as_str().expect("secret").to_owned();
+        let id = json!({"user_id": "u-1", "attributes": {"paid": 1}, "hmac": identity_hmac(&secret, "u-1")});
+        let (s, e) = ch.session(json!({"identity": id})).await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(fields(&e), ["identity.attributes.paid"]);
+        let id = json!({"user_id": "u-1", "attributes": {"paid": true, "plan": "基础版"}, "hmac": identity_hmac(&secret, "u-1")});
+        assert_eq!(ch.session(json!({"identity": id})).await.0, 200);
+
+        // A list gains a choice; key and type stay.
+        let plan = list["items"].as_array().expect("items").iter().find(|d| d["key"] == "plan").expect("plan")["id"].as_i64().expect("id");
+        let (s, d) = json_of(owner.patch(&format!("/api/v1/contact-attributes/{plan}"), json!({"options": ["基础版", "专业版", "旗舰版"]})).await).await;
+        assert_eq!((s, d["options"].as_array().map(Vec::len)), (200, Some(3)));
+        let (s, _) = json_of(owner.patch(&format!("/api/v1/contacts/{contact}"), json!({"attributes": {"plan": "旗舰版"}})).await).await;
+        assert_eq!(s, 200);
+        assert_eq!(owner.delete(&format!("/api/v1/contact-attributes/{plan}")).await.status(), 204);
+        let (s, _) = json_of(owner.patch(&format!("/api/v1/contacts/{contact}"), json!({"attributes": {"plan": "随便"}})).await).await;
+        assert_eq!(s, 200, "without a definition the key is free-form again");
+    }
+
+    async fn bad_attribute_definitions_are_refused(app: TestApp) {
+        let owner = app.owner().await;
+        let cases = [
+            (json!({"key": "Bad Key", "label": "x", "kind": "text"}), vec!["key"]),
+            (json!({"key": "plan", "label": "", "kind": "list"}), vec!["label", "options"]),
+            (json!({"key": "n", "label": "n", "kind": "number", "options": ["a"]}), vec!["options"]),
+            (json!({"key": "l", "label": "l", "kind": "list", "options": ["a", "a"]}), vec!["options[1]"]),
+        ];
+        for (body, expected) in cases {
+            let (s, e) = json_of(owner.post("/api/v1/contact-attributes", body.clone()).await).await;
+            assert_eq!(s, 422, "{body}: {e}");
+            assert_eq!(fields(&e), expected, "{body}");
+        }
+        let (s, _) = json_of(owner.post("/api/v1/contact-attributes", json!({"key": "k", "label": "k", "kind": "colour"})).await).await;
+        assert_eq!(s, 422);
+        assert_eq!(owner.post("/api/v1/contact-attributes", json!({"key": "vip", "label": "VIP", "kind": "boolean"})).await.status(), 201);
+        let (s, e) = json_of(owner.post("/api/v1/contact-attributes", json!({"key": "vip", "label": "again", "kind": "text"})).await).await;
+        assert_eq!((s, e["error"]["details"][0]["field"].as_str()), (409, Some("key")));
+        app.create_user(app.account, "agent@yingke.test", Role::Agent).await;
+        let agent = app.sign_in("agent@yingke.test", OWNER_PASSWORD).await;
+        assert_eq!(agent.post("/api/v1/contact-attributes", json!({"key": "x", "label": "x", "kind": "text"})).await.status(), 403);
+        assert_eq!(agent.get("/api/v1/contact-attributes").await.status(), 200);
+    }
+}

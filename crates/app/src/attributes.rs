@@ -1,0 +1,196 @@
+//! Typed custom attributes of contacts. An admin defines a key's type (text, number, date,
+//! boolean, or a list of choices) once; every value set on a contact — by an agent or by the
+//! embedding site's verified identity — is checked against it, and a wrong one is a 422 naming
+//! the attribute. Keys without a definition stay free-form.
+
+use serde_json::Value;
+use yingke_core::FieldErrors;
+use yingke_store::{
+    Scope,
+    attributes::{self as repo, AttributeDefinition},
+};
+
+use crate::{App, AppResult, Principal};
+
+/// The value types an attribute may have.
+pub const KINDS: [&str; 5] = ["text", "number", "date", "boolean", "list"];
+
+/// A new attribute, as an admin writes it.
+#[derive(Debug, Clone)]
+pub struct NewAttribute {
+    pub key: String,
+    pub label: String,
+    pub kind: String,
+    pub options: Vec<String>,
+}
+
+fn is_attribute_key(k: &str) -> bool {
+    (1..=40).contains(&k.len())
+        && k.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn check_label(errors: &mut FieldErrors, label: &str) {
+    if label.trim().is_empty() || label.chars().count() > 100 {
+        errors.add("label", "must be 1–100 characters");
+    }
+}
+
+fn check_options(errors: &mut FieldErrors, kind: &str, options: &[String]) {
+    if kind == "list" && options.is_empty() {
+        errors.add("options", "a list attribute needs at least one option");
+    }
+    if kind != "list" && !options.is_empty() {
+        errors.add("options", "only list attributes have options");
+    }
+    if options.len() > 100 {
+        errors.add("options", "must have at most 100 options");
+    }
+    for (i, o) in options.iter().enumerate() {
+        if o.trim().is_empty() || o.chars().count() > 100 {
+            errors.add(format!("options[{i}]"), "must be 1–100 characters");
+        } else if options[..i].contains(o) {
+            errors.add(format!("options[{i}]"), "appears twice");
+        }
+    }
+}
+
+/// Whether `v` is a valid value of an attribute of this definition (`null` removes a value).
+fn value_error(def: &AttributeDefinition, v: &Value) -> Option<String> {
+    let options: Vec<&str> = def
+        .options
+        .0
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let ok = match (def.kind.as_str(), v) {
+        (_, Value::Null) => true,
+        ("text", Value::String(s)) => s.chars().count() <= 1000,
+        ("number", Value::Number(_)) => true,
+        ("boolean", Value::Bool(_)) => true,
+        ("date", Value::String(s)) => yingke_core::calendar::is_date(s),
+        ("list", Value::String(s)) => options.contains(&s.as_str()),
+        ("list", Value::Array(items)) => items
+            .iter()
+            .all(|i| i.as_str().is_some_and(|s| options.contains(&s))),
+        _ => false,
+    };
+    (!ok).then(|| match def.kind.as_str() {
+        "text" => "must be text of at most 1000 characters".to_owned(),
+        "number" => "must be a number".to_owned(),
+        "boolean" => "must be true or false".to_owned(),
+        "date" => "must be a date as YYYY-MM-DD".to_owned(),
+        _ => format!("must be one of: {}", options.join(", ")),
+    })
+}
+
+impl App {
+    pub async fn list_attribute_definitions(
+        &self,
+        principal: &Principal,
+    ) -> AppResult<Vec<AttributeDefinition>> {
+        Ok(repo::list(&self.db, principal.scope()).await?)
+    }
+
+    pub async fn create_attribute_definition(
+        &self,
+        principal: &Principal,
+        input: NewAttribute,
+    ) -> AppResult<AttributeDefinition> {
+        principal.role().require_admin()?;
+        let mut errors = FieldErrors::new();
+        if !is_attribute_key(&input.key) {
+            errors.add("key", "must be 1–40 of a-z, 0-9, _ and -");
+        }
+        check_label(&mut errors, &input.label);
+        if !KINDS.contains(&input.kind.as_str()) {
+            errors.add("kind", "must be one of: text, number, date, boolean, list");
+        }
+        check_options(&mut errors, &input.kind, &input.options);
+        errors.finish()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let d = repo::insert(
+            &mut tx,
+            principal.scope(),
+            &input.key,
+            input.label.trim(),
+            &input.kind,
+            &Value::from(input.options),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// Changes an attribute's label or choices; key and type stay.
+    pub async fn update_attribute_definition(
+        &self,
+        principal: &Principal,
+        id: i64,
+        label: Option<String>,
+        options: Option<Vec<String>>,
+    ) -> AppResult<AttributeDefinition> {
+        principal.role().require_admin()?;
+        let scope = principal.scope();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = repo::get_in(&mut tx, scope, id).await?;
+        let mut errors = FieldErrors::new();
+        if let Some(l) = &label {
+            check_label(&mut errors, l);
+        }
+        if let Some(o) = &options {
+            check_options(&mut errors, &before.kind, o);
+        }
+        errors.finish()?;
+        let options = options.map(Value::from);
+        let d = repo::update(
+            &mut tx,
+            scope,
+            id,
+            label.as_deref().map(str::trim),
+            options.as_ref(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    pub async fn delete_attribute_definition(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> AppResult<()> {
+        principal.role().require_admin()?;
+        let mut tx = self.db.begin().await?;
+        repo::delete(&mut tx, principal.scope(), id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks the defined attributes in `v` (an object) against their types, naming each
+    /// wrong one under `field` (`attributes.plan`).
+    pub(crate) async fn check_typed_attributes(
+        &self,
+        scope: Scope,
+        errors: &mut FieldErrors,
+        field: &str,
+        v: &Value,
+    ) -> AppResult<()> {
+        let Some(map) = v.as_object().filter(|m| !m.is_empty()) else {
+            return Ok(());
+        };
+        let defs = repo::list(&self.db, scope).await?;
+        for (k, val) in map {
+            if let Some(def) = defs.iter().find(|d| &d.key == k)
+                && let Some(msg) = value_error(def, val)
+            {
+                errors.add(format!("{field}.{k}"), msg);
+            }
+        }
+        Ok(())
+    }
+}
