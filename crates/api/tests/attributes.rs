@@ -3,9 +3,7 @@
 
 use serde_json::json;
 use yingke_core::Role;
-use yingke_testkit::{
-    OWNER_PASSWORD, TestApp, WidgetChannel, both_backends, identity_hmac, json_of,
-};
+use yingke_testkit::{OWNER_PASSWORD, WidgetChannel, both_backends, identity_hmac, json_of};
 
 fn fields(e: &serde_json::Value) -> Vec<String> {
     let mut f: Vec<String> = e["error"]["details"]
