@@ -138,6 +138,7 @@ both_backends! {
         let agent_b = app.sign_in("b@a.example", OWNER_PASSWORD).await;
         assert_eq!(agent_b.get(&format!("/api/v1/conversations/{id}")).await.status(), 404, "b may not see a's conversation");
         let mut b_socket = agent_b.socket().await;
+        let mut a_socket = agent_a.socket().await;
         v.drain(300).await;
 
         let (s, conv) = json_of(agent_a.post(&format!("/api/v1/conversations/{id}/transfer"),
@@ -145,6 +146,12 @@ both_backends! {
         assert_eq!((s, conv["assignee_id"].as_i64()), (200, Some(b)));
         let frames = b_socket.drain(700).await;
         assert!(frames.iter().any(|f| f["type"] == "conversation" && f["event"] == "assigned"), "{frames:?}");
+        // The agent it left is told to drop it — by id only, nothing of its content.
+        let frames = a_socket.drain(300).await;
+        let hidden: Vec<&serde_json::Value> = frames.iter().filter(|f| f["type"] == "conversation_hidden").collect();
+        assert_eq!(hidden.len(), 1, "{frames:?}");
+        assert_eq!(*hidden[0], json!({"type": "conversation_hidden", "conversation_id": id}));
+        assert!(frames.iter().all(|f| f["type"] != "message" && f["type"] != "conversation"), "{frames:?}");
         assert_eq!(agent_a.get(&format!("/api/v1/conversations/{id}")).await.status(), 404);
         let (_, msgs) = json_of(agent_b.get(&format!("/api/v1/conversations/{id}/messages")).await).await;
         let last = msgs["items"].as_array().and_then(|m| m.last()).cloned().expect("a message");

@@ -357,7 +357,16 @@ pub async fn run_agent(
             item = live.recv() => {
                 let text = match item {
                     Ok(item) if agent_wants(&principal, &team_ids, &item.live) => item.agent_frame(agent_view),
-                    Ok(_) => None,
+                    // A conversation this agent may no longer see (assigned or transferred
+                    // away): only its id, so the agent's list drops it.
+                    Ok(item) => match &item.live {
+                        Live::Conversation { conversation, .. } => Some(
+                            json!({"type": "conversation_hidden", "conversation_id": conversation.id})
+                                .to_string()
+                                .into(),
+                        ),
+                        _ => None,
+                    },
                     Err(RecvError::Lagged(_)) => Some(json!({"type": "resync"}).to_string().into()),
                     Err(RecvError::Closed) => return,
                 };

@@ -64,6 +64,8 @@ export type SocketEvent =
   | { type: 'welcome'; reconnect: boolean }
   | { type: 'message'; message: Message }
   | { type: 'conversation'; conversation: Conversation; event: ConversationEvent }
+  /** A conversation left this agent's view (assigned or transferred to someone else). */
+  | { type: 'hidden'; conversationId: number }
   | { type: 'typing'; frame: TypingFrame }
   | { type: 'read'; frame: ReadFrame }
   | { type: 'ack'; frame: AckFrame }
@@ -323,6 +325,9 @@ export class AgentSocket {
         break;
       case 'conversation':
         if (frame.conversation) this.emit({ type: 'conversation', conversation: frame.conversation, event: frame.event });
+        break;
+      case 'conversation_hidden':
+        this.emit({ type: 'hidden', conversationId: frame.conversation_id });
         break;
       case 'typing':
         this.emit({ type: 'typing', frame });

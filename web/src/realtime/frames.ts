@@ -11,6 +11,8 @@ export type AckFrame = { type: 'ack'; client_id: string | null; message_id: numb
 export type MessageFrame = { type: 'message'; message: Message };
 export type ConversationEvent = 'created' | 'updated' | 'assigned' | 'resolved' | 'reopened';
 export type ConversationFrame = { type: 'conversation'; conversation: Conversation; event: ConversationEvent };
+/** A conversation this agent may no longer see (assigned or moved away): drop it. */
+export type ConversationHiddenFrame = { type: 'conversation_hidden'; conversation_id: number };
 export type TypingFrame = { type: 'typing'; conversation_id: number; from: Party; on: boolean };
 export type ReadFrame = { type: 'read'; conversation_id: number; seq: number; by: Party };
 export type PresenceFrame = { type: 'presence'; user_id: number; status: string };
@@ -23,6 +25,7 @@ export type ServerFrame =
   | AckFrame
   | MessageFrame
   | ConversationFrame
+  | ConversationHiddenFrame
   | TypingFrame
   | ReadFrame
   | PresenceFrame

@@ -120,6 +120,9 @@ export default function InboxPage() {
       case 'read':
         dispatch({ type: 'read', conversationId: event.frame.conversation_id, seq: event.frame.seq, by: event.frame.by });
         break;
+      case 'hidden':
+        dispatch({ type: 'remove', conversationId: event.conversationId });
+        break;
       case 'typing':
         if (event.frame.from.kind === 'contact') setTyping(event.frame.conversation_id, event.frame.on);
         break;

@@ -101,6 +101,13 @@ describe('inbox list reducer', () => {
     expect(ids(selectRows(state, { tab: 'mine', status: 'resolved' }, ME))).toEqual([1]);
   });
 
+  it('drops a conversation that left the agent\'s view, and nothing else', () => {
+    let state = loaded(initialInboxState, openAll, [conversation(1), conversation(2)]);
+    state = inboxReducer(state, { type: 'remove', conversationId: 1 });
+    expect(ids(selectRows(state, openAll, ME))).toEqual([2]);
+    expect(inboxReducer(state, { type: 'remove', conversationId: 7 })).toBe(state);
+  });
+
   it('bumps the row of a new message and marks it unread until read', () => {
     let state = loaded(initialInboxState, openAll, [
       conversation(1, { last_seq: 3, agent_read_seq: 3 }),

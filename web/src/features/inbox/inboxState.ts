@@ -25,7 +25,9 @@ export type InboxAction =
   /** A new message moves its conversation up. */
   | { type: 'message'; message: Message; at: number }
   /** A read mark from a live frame. */
-  | { type: 'read'; conversationId: number; seq: number; by: Party };
+  | { type: 'read'; conversationId: number; seq: number; by: Party }
+  /** The conversation left this agent's view. */
+  | { type: 'remove'; conversationId: number };
 
 export const initialInboxState: InboxState = { byId: {}, seenAt: {} };
 
@@ -101,6 +103,14 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
         updated_at: time(message.created_at) > time(known.updated_at) ? message.created_at : known.updated_at,
       };
       return { ...state, byId: { ...state.byId, [known.id]: bumped } };
+    }
+    case 'remove': {
+      if (!(action.conversationId in state.byId)) return state;
+      const byId = { ...state.byId };
+      const seenAt = { ...state.seenAt };
+      delete byId[action.conversationId];
+      delete seenAt[action.conversationId];
+      return { byId, seenAt };
     }
     case 'read': {
       const known = state.byId[action.conversationId];
