@@ -265,12 +265,15 @@ both_backends! {
         assert_eq!(c["source"]["device"], "mobile");
         assert_eq!(c["source"]["form"]["budget"], "1-5万");
         assert!(c["entry_point_id"].is_i64());
-        for q in [format!("entry_point_id={}", c["entry_point_id"]), "campaign=%E5%8F%8C11".to_owned()] {
+        for q in [format!("entry_point_id={}", c["entry_point_id"]), "campaign=%E5%8F%8C11".to_owned(),
+                  "utm_source=baidu".to_owned(), "utm_source=baidu&utm_campaign=d11".to_owned()] {
             let (_, by_entry) = json_of(owner.get(&format!("/api/v1/conversations?{q}")).await).await;
             assert_eq!(by_entry["items"].as_array().map(Vec::len), Some(1), "{q}");
         }
-        let (_, other) = json_of(owner.get("/api/v1/conversations?campaign=618").await).await;
-        assert_eq!(other["items"].as_array().map(Vec::len), Some(0));
+        for q in ["campaign=618", "utm_source=google", "utm_campaign=d12", "utm_medium=cpc"] {
+            let (_, other) = json_of(owner.get(&format!("/api/v1/conversations?{q}")).await).await;
+            assert_eq!(other["items"].as_array().map(Vec::len), Some(0), "{q}");
+        }
         let (_, p) = json_of(owner.get(&format!("/api/v1/contacts/{}", c["contact_id"])).await).await;
         assert_eq!(p["name"], "王女士");
         assert_eq!(p["attributes"]["budget"], "1-5万");

@@ -2679,6 +2679,10 @@ export interface operations {
                 entry_point_id?: number;
                 /** @description Started at an entry point of this campaign. */
                 campaign?: string;
+                /** @description The visit's `utm_source` as the widget reported it. */
+                utm_source?: string;
+                utm_medium?: string;
+                utm_campaign?: string;
                 cursor?: string;
                 /** @description 1 to 200; 50 when absent. */
                 limit?: number;

@@ -45,6 +45,10 @@ pub struct ConversationQuery {
     pub entry_point_id: Option<i64>,
     /// Started at an entry point of this campaign.
     pub campaign: Option<String>,
+    /// The visit's `utm_source` as the widget reported it.
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
     pub cursor: Option<String>,
     /// 1 to 200; 50 when absent.
     pub limit: Option<u32>,
@@ -81,6 +85,9 @@ async fn list_conversations(
         tag: q.tag.clone(),
         entry_point_id: q.entry_point_id,
         campaign: q.campaign.clone(),
+        utm_source: q.utm_source.clone(),
+        utm_medium: q.utm_medium.clone(),
+        utm_campaign: q.utm_campaign.clone(),
         ..Default::default()
     };
     match q.assignee.as_deref() {

@@ -204,6 +204,10 @@ pub struct ConversationFilter {
     pub entry_point_id: Option<i64>,
     /// Started at an entry point of this campaign.
     pub campaign: Option<String>,
+    /// UTM parameters of the visit (`source.utm.*`).
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
     /// Restricts to what an agent may see: assigned to them, or unassigned and either in no team
     /// or in one of the agent's teams.
     pub visible_to: Option<i64>,
@@ -237,6 +241,9 @@ pub async fn list(
                AND (CAST($12 AS BIGINT) IS NULL OR c.entry_point_id = $12)
                AND (CAST($13 AS TEXT) IS NULL OR EXISTS (
                     SELECT 1 FROM entry_points e WHERE e.id = c.entry_point_id AND e.campaign = $13))
+               AND (CAST($14 AS TEXT) IS NULL OR c.source -> 'utm' ->> 'source' = $14)
+               AND (CAST($15 AS TEXT) IS NULL OR c.source -> 'utm' ->> 'medium' = $15)
+               AND (CAST($16 AS TEXT) IS NULL OR c.source -> 'utm' ->> 'campaign' = $16)
              ORDER BY c.id LIMIT $11",
         )
         .bind(scope.id())
@@ -252,6 +259,9 @@ pub async fn list(
         .bind(i64::from(limit) + 1)
         .bind(f.entry_point_id)
         .bind(f.campaign.as_deref())
+        .bind(f.utm_source.as_deref())
+        .bind(f.utm_medium.as_deref())
+        .bind(f.utm_campaign.as_deref())
         .fetch_all(p)
         .await
     })?;
