@@ -54,6 +54,10 @@ both_backends! {
         let (s, p) = json_of(owner.patch(&format!("/api/v1/contacts/{contact}"), good).await).await;
         assert_eq!(s, 200, "{p}");
         assert_eq!(p["attributes"]["plan"], "专业版");
+        // Contacts are found by an attribute's value too.
+        let (_, found) = json_of(owner.get("/api/v1/contacts?q=%E4%B8%93%E4%B8%9A%E7%89%88").await).await;
+        let ids: Vec<i64> = found["items"].as_array().expect("items").iter().filter_map(|c| c["id"].as_i64()).collect();
+        assert_eq!(ids, [contact], "{found}");
 
         // The embedding site's identity is checked the same way.
         let (_, secret) = json_of(owner.get(&format!("/api/v1/channels/{}/identity-secret", ch.id)).await).await;

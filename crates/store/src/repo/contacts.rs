@@ -161,7 +161,8 @@ pub async fn update(
     Ok(row.into())
 }
 
-/// Live contacts, optionally only those whose name, e-mail, phone or external id contains `q`.
+/// Live contacts, optionally only those whose name, e-mail, phone, external id or custom
+/// attributes contain `q`.
 pub async fn search(
     db: &Db,
     scope: Scope,
@@ -176,7 +177,8 @@ pub async fn search(
              FROM contacts
              WHERE account_id = $1 AND merged_into_id IS NULL AND id > $2
                AND (CAST($3 AS TEXT) IS NULL OR LOWER(name) LIKE $3 OR LOWER(email) LIKE $3
-                    OR phone LIKE $3 OR LOWER(COALESCE(external_id, '')) LIKE $3)
+                    OR phone LIKE $3 OR LOWER(COALESCE(external_id, '')) LIKE $3
+                    OR LOWER(CAST(attributes AS TEXT)) LIKE $3)
              ORDER BY id LIMIT $4",
         )
         .bind(scope.id())
