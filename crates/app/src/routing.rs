@@ -965,7 +965,7 @@ impl App {
             .await?
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default();
-        let mut keys = convs::tags(&self.db, scope, conversation).await?;
+        let mut keys = repo::conversation_tags_in(tx, scope, conversation).await?;
         keys.push("_all".into());
         for k in keys {
             update(perf.entry(k).or_default(), now);
@@ -1064,7 +1064,13 @@ impl App {
         id: i64,
         reason: Reason,
     ) -> AppResult<Option<i64>> {
-        let mut out = self.route_batch(scope, vec![(id, reason, None)]).await?;
+        // Read the lock-free facts first: a pool read while the step's transaction holds a
+        // connection could wait for a connection that never frees up.
+        let conv = convs::get(&self.db, scope, id).await?;
+        let pre = self.prefetch(scope, id, Some(conv.contact_id)).await?;
+        let mut out = self
+            .route_batch(scope, vec![(id, reason, Some(pre))])
+            .await?;
         Ok(out.pop().flatten())
     }
 

@@ -552,6 +552,24 @@ pub async fn contact_tags_in(tx: &mut Tx, scope: Scope, contact: i64) -> Result<
     })?)
 }
 
+/// A conversation's tags inside a transaction (reading them from the pool while holding a
+/// transaction's connection could wait for a connection that never frees up).
+pub async fn conversation_tags_in(
+    tx: &mut Tx,
+    scope: Scope,
+    conversation: i64,
+) -> Result<Vec<String>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT tag FROM conversation_tags WHERE account_id = $1 AND conversation_id = $2 ORDER BY tag",
+        )
+        .bind(scope.id())
+        .bind(conversation)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 /// An agent's performance record (JSON map tag → decayed counters).
 pub async fn agent_perf_in(tx: &mut Tx, scope: Scope, user: i64) -> Result<Option<Value>> {
     let v: Option<Json<Value>> = on_tx!(tx, |c| {
