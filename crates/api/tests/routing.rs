@@ -256,7 +256,11 @@ both_backends! {
 
         let (first, _v1) = open(&ch, json!({}), "第一个").await;
         assert_eq!(conv(&owner, first).await["assignee_id"].as_i64(), Some(solo));
-        let (normal, mut v2) = open(&ch, json!({}), "第二个").await;
+        let (s, body) = ch.session(json!({})).await;
+        assert_eq!(s, 200, "{body}");
+        let normal_token = body["visitor_token"].as_str().expect("token").to_owned();
+        let mut v2 = ch.socket(&normal_token).await;
+        let normal = say(&mut v2, "第二个").await;
         let q = v2.expect("queue").await;
         assert_eq!((q["conversation_id"].as_i64(), q["position"].as_i64()), (Some(normal), Some(1)));
         app.clock.advance_ms(1000);
@@ -271,6 +275,10 @@ both_backends! {
         assert_eq!(order, [urgent, normal], "priority before arrival");
         // The visitor is told when the urgent conversation moved ahead of them…
         v2.expect_where("queue", |f| f["position"] == 2).await;
+        // …and a socket that connects meanwhile (a reload, another tab) hears where they stand.
+        let mut again = ch.socket(&normal_token).await;
+        let q = again.expect("queue").await;
+        assert_eq!((q["conversation_id"].as_i64(), q["position"].as_i64()), (Some(normal), Some(2)));
 
         // Capacity frees: the urgent one, though it came later, goes first.
         set_status(&owner, first, "resolved").await;

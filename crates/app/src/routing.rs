@@ -1758,6 +1758,20 @@ impl App {
         last.insert(account, now);
     }
 
+    /// A visitor's place in the queue, for a socket that (re)connects: (conversation, position,
+    /// estimated wait).
+    pub async fn visitor_queue_position(
+        &self,
+        v: &crate::widget::VisitorClaims,
+    ) -> AppResult<Option<(i64, i64, Option<i64>)>> {
+        let scope = v.scope();
+        let Some((id, position)) = repo::queue_position(&self.db, scope, v.c).await? else {
+            return Ok(None);
+        };
+        let pace = repo::recent_assignment_pace_ms(&self.db, scope, self.now()).await?;
+        Ok(Some((id, position, pace.map(|ms| ms * position / 1000))))
+    }
+
     /// Queue entries with each conversation's contact.
     async fn queue_entries(&self, scope: Scope) -> AppResult<Vec<(QueueEntry, i64)>> {
         let rows = repo::queued(&self.db, scope).await?;

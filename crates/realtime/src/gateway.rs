@@ -180,6 +180,17 @@ pub async fn run_visitor(mut socket: WebSocket, app: App, hub: Arc<Hub>, claims:
     {
         return;
     }
+    // Still waiting for an agent: say where, so a reconnecting visitor need not wait for the
+    // queue to move.
+    if let Ok(Some((id, position, eta))) = app.visitor_queue_position(&claims).await
+        && !send(
+            &mut socket,
+            &json!({"type": "queue", "conversation_id": id, "position": position, "estimated_wait_secs": eta}),
+        )
+        .await
+    {
+        return;
+    }
     loop {
         tokio::select! {
             msg = socket.recv() => {

@@ -490,6 +490,27 @@ pub async fn unrouted_before(db: &Db, before: i64) -> Result<Vec<(AccountId, i64
     Ok(rows.into_iter().map(|(a, c)| (AccountId(a), c)).collect())
 }
 
+/// The contact's waiting conversation and its place in the queue (1 = next), if it waits.
+pub async fn queue_position(db: &Db, scope: Scope, contact: i64) -> Result<Option<(i64, i64)>> {
+    Ok(on_pool!(&db.read, |p| {
+        sqlx::query_as(
+            "SELECT c.id, 1 + (SELECT COUNT(*) FROM conversations o
+                 WHERE o.account_id = c.account_id AND o.queued_at IS NOT NULL AND o.assignee_id IS NULL
+                   AND o.status IN ('open', 'pending')
+                   AND (o.priority > c.priority OR (o.priority = c.priority
+                        AND (o.queued_at < c.queued_at OR (o.queued_at = c.queued_at AND o.id < c.id)))))
+             FROM conversations c
+             WHERE c.account_id = $1 AND c.contact_id = $2 AND c.queued_at IS NOT NULL
+               AND c.assignee_id IS NULL AND c.status IN ('open', 'pending')
+             ORDER BY c.id DESC LIMIT 1",
+        )
+        .bind(scope.id())
+        .bind(contact)
+        .fetch_optional(p)
+        .await
+    })?)
+}
+
 /// Accounts with at least one queued conversation.
 pub async fn accounts_with_queue(db: &Db) -> Result<Vec<AccountId>> {
     let rows: Vec<i64> = on_pool!(&db.read, |p| {
