@@ -35,7 +35,7 @@ use yingke_store::{
 
 use crate::{
     App, AppError, AppResult, Live, Principal,
-    conversations::{append_message_event, check_tag, parse_priority, priority_name},
+    conversations::{append_message_event, check_tag, parse_priority},
 };
 
 /// An account's routing settings, stored as one document.
@@ -300,6 +300,49 @@ struct Ctx {
     rules: Vec<Rule>,
     agents: Vec<Agent>,
     calendar: BusinessCalendar,
+}
+
+impl Ctx {
+    fn from_parts(
+        settings: Option<Value>,
+        rules: Vec<repo::RuleRow>,
+        rows: &[repo::AgentRow],
+        members: &[(i64, i64, Option<i64>)],
+        loads: &[(i64, i64)],
+    ) -> Self {
+        let settings = settings_from(settings);
+        let rules = rules
+            .into_iter()
+            .filter(|r| r.enabled)
+            .filter_map(|r| {
+                let condition =
+                    Condition::parse(&r.conditions.0, &ROUTING_FIELDS, "conditions").ok()?;
+                let route: Route = serde_json::from_value(r.route.0).ok()?;
+                Some(Rule {
+                    id: r.id,
+                    name: r.name,
+                    condition,
+                    route,
+                })
+            })
+            .collect();
+        let agents = rows
+            .iter()
+            .map(|r| agent_from(r, members, loads, &settings))
+            .collect();
+        let core = core::Settings {
+            default_route: settings.default_route.clone(),
+            sticky_window_ms: settings.sticky_window_secs * 1000,
+        };
+        let calendar = calendar_of(&settings);
+        Self {
+            settings,
+            core,
+            rules,
+            agents,
+            calendar,
+        }
+    }
 }
 
 /// Why a routing step ran, as stored on the decision.
@@ -884,7 +927,7 @@ impl App {
             }
             Value::Object(out)
         });
-        if m_len(&input.skills) > 50 {
+        if input.skills.as_ref().is_some_and(|m| m.len() > 50) {
             errors.add("skills", "at most 50 skills");
         }
         errors.finish()?;
@@ -987,43 +1030,26 @@ impl App {
 
     // ---- the state a decision reads ----
 
+    /// The account's routing state, read inside a step's transaction.
     async fn context_in(&self, tx: &mut Tx, scope: Scope) -> AppResult<Ctx> {
-        let settings = settings_from(repo::settings_in(tx, scope).await?);
-        let rules = repo::rules_in(tx, scope)
-            .await?
-            .into_iter()
-            .filter(|r| r.enabled)
-            .filter_map(|r| {
-                let condition =
-                    Condition::parse(&r.conditions.0, &ROUTING_FIELDS, "conditions").ok()?;
-                let route: Route = serde_json::from_value(r.route.0).ok()?;
-                Some(Rule {
-                    id: r.id,
-                    name: r.name,
-                    condition,
-                    route,
-                })
-            })
-            .collect();
-        let rows = repo::agents_in(tx, scope).await?;
-        let members = repo::memberships_in(tx, scope).await?;
-        let loads = repo::loads_in(tx, scope).await?;
-        let agents = rows
-            .iter()
-            .map(|r| agent_from(r, &members, &loads, &settings))
-            .collect();
-        let core = core::Settings {
-            default_route: settings.default_route.clone(),
-            sticky_window_ms: settings.sticky_window_secs * 1000,
-        };
-        let calendar = calendar_of(&settings);
-        Ok(Ctx {
-            settings,
-            core,
-            rules,
-            agents,
-            calendar,
-        })
+        Ok(Ctx::from_parts(
+            repo::settings_in(tx, scope).await?,
+            repo::rules_in(tx, scope).await?,
+            &repo::agents_in(tx, scope).await?,
+            &repo::memberships_in(tx, scope).await?,
+            &repo::loads_in(tx, scope).await?,
+        ))
+    }
+
+    /// The same state for reading only (simulate), without taking the writer.
+    async fn context(&self, scope: Scope) -> AppResult<Ctx> {
+        Ok(Ctx::from_parts(
+            repo::settings(&self.db, scope).await?,
+            repo::rules(&self.db, scope).await?,
+            &repo::agents(&self.db, scope).await?,
+            &repo::memberships(&self.db, scope).await?,
+            &repo::loads(&self.db, scope).await?,
+        ))
     }
 
     /// What the rules read about a conversation that does not need the account's lock:
@@ -1126,7 +1152,7 @@ impl App {
             }
         }
         if queued {
-            self.publish_queue(scope).await;
+            self.publish_queue(scope);
         }
         Ok(results)
     }
@@ -1447,7 +1473,7 @@ impl App {
             self.publish_conversation(c, "assigned");
         }
         if !moved.is_empty() {
-            self.publish_queue(scope).await;
+            self.publish_queue(scope);
         }
         Ok(())
     }
@@ -1553,25 +1579,28 @@ impl App {
             self.overflow(scope).await?;
             self.drain_queue(scope).await?;
         }
-        for (account, v) in repo::all_settings(&self.db).await? {
-            let s = settings_from(Some(v));
-            let scope = Scope::new(account);
+        let all: HashMap<AccountId, RoutingSettings> = repo::all_settings(&self.db)
+            .await?
+            .into_iter()
+            .map(|(a, v)| (a, settings_from(Some(v))))
+            .collect();
+        for (account, s) in &all {
+            let scope = Scope::new(*account);
             if let Some(after) = s.reassign_after_secs {
                 for id in repo::unanswered(&self.db, scope, now - after * 1000).await? {
                     self.route_conversation(scope, id, Reason::NoReply).await?;
                 }
             }
         }
-        self.auto_away(now).await
+        self.auto_away(now, &all).await
     }
 
-    async fn auto_away(&self, now: i64) -> AppResult<()> {
+    async fn auto_away(
+        &self,
+        now: i64,
+        all: &HashMap<AccountId, RoutingSettings>,
+    ) -> AppResult<()> {
         let defaults = RoutingSettings::default().away_after_secs;
-        let all: HashMap<AccountId, RoutingSettings> = repo::all_settings(&self.db)
-            .await?
-            .into_iter()
-            .map(|(a, v)| (a, settings_from(Some(v))))
-            .collect();
         let shortest = all
             .values()
             .filter_map(|s| s.away_after_secs)
@@ -1669,12 +1698,8 @@ impl App {
         };
         errors.finish()?;
         let now = self.now();
-        let mut tx = self.db.begin().await?;
-        if let Some(c) = input.contact_id {
-            yingke_store::contacts::get_in(&mut tx, scope, c).await?;
-        }
-        let ctx = self.context_in(&mut tx, scope).await?;
-        drop(tx);
+        let ctx = self.context(scope).await?;
+        // Reads the contact too: another account's contact is a 404.
         let pre = self.prefetch(scope, 0, input.contact_id).await?;
         let mut facts = facts_from(&ctx, &json!({}), &pre, now);
         for (k, v) in obj {
@@ -1720,7 +1745,7 @@ impl App {
     /// Tells waiting visitors their new place and estimated wait after the queue moved.
     /// Requests within `QUEUE_NOTICE_DELAY` are coalesced into one pass that reads the queue
     /// once and notifies only the conversations whose position changed.
-    async fn publish_queue(&self, scope: Scope) {
+    fn publish_queue(&self, scope: Scope) {
         let account = scope.account();
         let first = lock(&self.queue_notices.pending).insert(account);
         if !first {
@@ -1829,10 +1854,6 @@ impl App {
     }
 }
 
-fn m_len(m: &Option<BTreeMap<String, i64>>) -> usize {
-    m.as_ref().map_or(0, BTreeMap::len)
-}
-
 fn is_skill(s: &str) -> bool {
     let n = s.trim().chars().count();
     (1..=50).contains(&n)
@@ -1902,9 +1923,4 @@ fn record_decision_metrics(reason: Reason, pick: &Pick, took: std::time::Duratio
     let labels = [("reason", reason.as_str()), ("outcome", outcome)];
     metrics::histogram!("yingke_routing_decision_seconds", &labels).record(took.as_secs_f64());
     metrics::counter!("yingke_routing_decisions_total", &labels).increment(1);
-}
-
-/// Priority names for routes in API answers.
-pub fn route_priority_name(p: Option<i64>) -> Option<&'static str> {
-    p.map(priority_name)
 }

@@ -232,9 +232,11 @@ pub async fn delete_team_routing(tx: &mut Tx, scope: Scope, team: i64) -> Result
     Ok(())
 }
 
+const SETTINGS_SQL: &str = "SELECT settings FROM routing_settings WHERE account_id = $1";
+
 pub async fn settings(db: &Db, scope: Scope) -> Result<Option<Value>> {
     let v: Option<Json<Value>> = on_pool!(&db.read, |p| {
-        sqlx::query_scalar("SELECT settings FROM routing_settings WHERE account_id = $1")
+        sqlx::query_scalar(SETTINGS_SQL)
             .bind(scope.id())
             .fetch_optional(p)
             .await
@@ -244,7 +246,7 @@ pub async fn settings(db: &Db, scope: Scope) -> Result<Option<Value>> {
 
 pub async fn settings_in(tx: &mut Tx, scope: Scope) -> Result<Option<Value>> {
     let v: Option<Json<Value>> = on_tx!(tx, |c| {
-        sqlx::query_scalar("SELECT settings FROM routing_settings WHERE account_id = $1")
+        sqlx::query_scalar(SETTINGS_SQL)
             .bind(scope.id())
             .fetch_optional(c)
             .await
@@ -457,19 +459,20 @@ pub async fn conversation_in(tx: &mut Tx, scope: Scope, id: i64) -> Result<Routi
 }
 
 /// Conversations waiting in a queue, in the order they are served.
+const QUEUED_SQL: &str = concat!("SELECT ", routing_cols!(), " FROM conversations
+     WHERE account_id = $1 AND queued_at IS NOT NULL AND assignee_id IS NULL AND status IN ('open', 'pending')
+     ORDER BY priority DESC, queued_at, id");
+
+/// Conversations waiting in a queue, in the order they are served (inside a step).
 pub async fn queued_in(tx: &mut Tx, scope: Scope) -> Result<Vec<RoutingRow>> {
-    let sql = concat!("SELECT ", routing_cols!(), " FROM conversations
-         WHERE account_id = $1 AND queued_at IS NOT NULL AND assignee_id IS NULL AND status IN ('open', 'pending')
-         ORDER BY priority DESC, queued_at, id");
+    let sql = QUEUED_SQL;
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(sql).bind(scope.id()).fetch_all(c).await
     })?)
 }
 
 pub async fn queued(db: &Db, scope: Scope) -> Result<Vec<RoutingRow>> {
-    let sql = concat!("SELECT ", routing_cols!(), " FROM conversations
-         WHERE account_id = $1 AND queued_at IS NOT NULL AND assignee_id IS NULL AND status IN ('open', 'pending')
-         ORDER BY priority DESC, queued_at, id");
+    let sql = QUEUED_SQL;
     Ok(on_pool!(&db.read, |p| {
         sqlx::query_as(sql).bind(scope.id()).fetch_all(p).await
     })?)
