@@ -449,3 +449,13 @@ impl CreateToken {
         }
     }
 }
+
+/// `null` and absent differ: absent leaves the field alone (with `#[serde(default)]`), `null`
+/// clears it.
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}

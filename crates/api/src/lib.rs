@@ -58,8 +58,10 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "contacts", description = "Contacts: profile, trail, tags, merge"),
         (name = "conversations", description = "Conversations, messages, transfer; the agent socket"),
         (name = "routing", description = "Routing rules, agents' state, queues, decisions and their traces"),
+        (name = "tickets", description = "Tickets: workflow, timeline, markers, categories with custom fields"),
+        (name = "sla", description = "Business calendars, SLA policies, learned thresholds"),
         (name = "widget", description = "The visitor's side: sessions, messages, the visitor socket"),
-        (name = "operations", description = "Health, readiness, metrics"),
+        (name = "operations", description = "Health, readiness, metrics, the scheduler's timers"),
     )
 )]
 struct ApiDoc;
@@ -158,6 +160,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::files::router())
         .merge(routes::canned::router())
         .merge(routes::routing::router())
+        .merge(routes::tickets::router())
+        .merge(routes::sla::router())
+        .merge(routes::timers::router())
         .merge(routes::ops::router())
 }
 

@@ -12,8 +12,7 @@ use yingke_store::{
 
 use crate::{App, AppResult, Principal};
 
-/// The value types an attribute may have.
-pub const KINDS: [&str; 5] = ["text", "number", "date", "boolean", "list"];
+pub use yingke_core::typed::KINDS;
 
 /// A new attribute, as an admin writes it.
 #[derive(Debug, Clone)]
@@ -24,11 +23,7 @@ pub struct NewAttribute {
     pub options: Vec<String>,
 }
 
-fn is_attribute_key(k: &str) -> bool {
-    (1..=40).contains(&k.len())
-        && k.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-}
+use yingke_core::typed::is_key as is_attribute_key;
 
 fn check_label(errors: &mut FieldErrors, label: &str) {
     if label.trim().is_empty() || label.chars().count() > 100 {
@@ -37,22 +32,7 @@ fn check_label(errors: &mut FieldErrors, label: &str) {
 }
 
 fn check_options(errors: &mut FieldErrors, kind: &str, options: &[String]) {
-    if kind == "list" && options.is_empty() {
-        errors.add("options", "a list attribute needs at least one option");
-    }
-    if kind != "list" && !options.is_empty() {
-        errors.add("options", "only list attributes have options");
-    }
-    if options.len() > 100 {
-        errors.add("options", "must have at most 100 options");
-    }
-    for (i, o) in options.iter().enumerate() {
-        if o.trim().is_empty() || o.chars().count() > 100 {
-            errors.add(format!("options[{i}]"), "must be 1–100 characters");
-        } else if options[..i].contains(o) {
-            errors.add(format!("options[{i}]"), "appears twice");
-        }
-    }
+    yingke_core::typed::check_options(errors, "options", kind, options);
 }
 
 /// Whether `v` is a valid value of an attribute of this definition (`null` removes a value).
@@ -63,25 +43,7 @@ fn value_error(def: &AttributeDefinition, v: &Value) -> Option<String> {
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let ok = match (def.kind.as_str(), v) {
-        (_, Value::Null) => true,
-        ("text", Value::String(s)) => s.chars().count() <= 1000,
-        ("number", Value::Number(_)) => true,
-        ("boolean", Value::Bool(_)) => true,
-        ("date", Value::String(s)) => yingke_core::calendar::is_date(s),
-        ("list", Value::String(s)) => options.contains(&s.as_str()),
-        ("list", Value::Array(items)) => items
-            .iter()
-            .all(|i| i.as_str().is_some_and(|s| options.contains(&s))),
-        _ => false,
-    };
-    (!ok).then(|| match def.kind.as_str() {
-        "text" => "must be text of at most 1000 characters".to_owned(),
-        "number" => "must be a number".to_owned(),
-        "boolean" => "must be true or false".to_owned(),
-        "date" => "must be a date as YYYY-MM-DD".to_owned(),
-        _ => format!("must be one of: {}", options.join(", ")),
-    })
+    yingke_core::typed::value_error(&def.kind, &options, v)
 }
 
 impl App {

@@ -110,7 +110,7 @@ impl App {
     }
 
     /// A conversation the principal may see, or not found.
-    async fn visible(&self, principal: &Principal, id: i64) -> AppResult<Conversation> {
+    pub(crate) async fn visible(&self, principal: &Principal, id: i64) -> AppResult<Conversation> {
         let c = convs::get(&self.db, principal.scope(), id).await?;
         if self.may_see(principal, &c).await? {
             Ok(c)

@@ -19,7 +19,10 @@ pub mod keyring;
 pub mod live;
 pub mod routing;
 mod secret;
+pub mod sla;
 pub mod teams;
+pub mod tickets;
+pub mod timers;
 pub mod users;
 pub mod widget;
 
@@ -72,6 +75,7 @@ pub struct App {
     routing_locks: Arc<routing::RoutingLocks>,
     routing_jobs: Arc<routing::RoutingJobs>,
     queue_notices: Arc<routing::QueueNotices>,
+    wake: Arc<timers::Wake>,
 }
 
 impl App {
@@ -86,6 +90,7 @@ impl App {
             routing_locks: Arc::default(),
             routing_jobs: Arc::default(),
             queue_notices: Arc::default(),
+            wake: Arc::default(),
         }
     }
 

@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 mod routing;
+mod timers;
 
 #[derive(Parser)]
 #[command(name = "yingke-bench", about = "Load generators for Yingke")]
@@ -67,6 +68,24 @@ enum Scenario {
         /// Each agent's capacity.
         #[arg(long, default_value_t = 10)]
         capacity: i64,
+    },
+    /// Probe timers: lateness under a backlog, and exactly-once across a `kill -9` restart.
+    Timers {
+        /// The `yingke` binary to start (and kill, and start again).
+        #[arg(long)]
+        spawn: std::path::PathBuf,
+        /// PostgreSQL instead of a fresh SQLite data directory (use a fresh database).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Probe timers in all: a backlog due tomorrow plus the measured window.
+        #[arg(long, default_value_t = 1_000_000)]
+        timers: usize,
+        /// Window probes due per second.
+        #[arg(long, default_value_t = 1000)]
+        rate: u32,
+        /// Seconds of the window; the kill lands in its middle.
+        #[arg(long, default_value_t = 60)]
+        duration: u64,
     },
 }
 
@@ -149,6 +168,22 @@ async fn main() -> anyhow::Result<()> {
                 conversations,
                 burst_ms,
                 capacity,
+            })
+            .await
+        }
+        Scenario::Timers {
+            spawn,
+            database_url,
+            timers,
+            rate,
+            duration,
+        } => {
+            timers::run(timers::Params {
+                spawn,
+                database_url,
+                timers,
+                rate,
+                duration,
             })
             .await
         }

@@ -188,6 +188,30 @@ const fn f(name: &'static str, kind: FieldKind, label: &'static str) -> FieldSpe
     FieldSpec { name, kind, label }
 }
 
+/// What an SLA policy (and later ticket automation) can test about a ticket.
+pub const TICKET_FIELDS: Catalogue = Catalogue(&[
+    f("ticket.priority", FieldKind::Text, "priority (p1 … p4)"),
+    f("ticket.category", FieldKind::Text, "category key"),
+    f(
+        "ticket.channel",
+        FieldKind::Text,
+        "channel the ticket came from (web_widget, api, agent…)",
+    ),
+    f("ticket.tags", FieldKind::Tags, "ticket tags"),
+    f("ticket.team_id", FieldKind::Number, "department (team) id"),
+    f(
+        "ticket.custom.*",
+        FieldKind::Any,
+        "custom field of the category",
+    ),
+    f("contact.tags", FieldKind::Tags, "contact tags"),
+    f(
+        "contact.custom.*",
+        FieldKind::Any,
+        "custom contact attribute",
+    ),
+]);
+
 /// What a routing rule can test about a new conversation.
 pub const ROUTING_FIELDS: Catalogue = Catalogue(&[
     f(

@@ -106,6 +106,65 @@ pub enum DomainEvent {
         rule_id: i64,
         change: String,
     },
+    TicketCreated {
+        ticket_id: i64,
+        number: String,
+        conversation_id: Option<i64>,
+    },
+    /// Any move between states, with the state kinds (notifications key on kinds).
+    TicketStatusChanged {
+        ticket_id: i64,
+        from: String,
+        to: String,
+        to_kind: String,
+        reason: Option<String>,
+    },
+    TicketResolved {
+        ticket_id: i64,
+        contact_id: Option<i64>,
+    },
+    TicketAssigned {
+        ticket_id: i64,
+        assignee_id: Option<i64>,
+    },
+    TicketTransferred {
+        ticket_id: i64,
+        from_team_id: Option<i64>,
+        to_team_id: i64,
+        reason: String,
+    },
+    TicketPriorityChanged {
+        ticket_id: i64,
+        from: String,
+        to: String,
+    },
+    TicketReplied {
+        ticket_id: i64,
+        /// `agent`, `customer` or `note` (internal).
+        author: String,
+    },
+    /// A progress marker ("已联系供应商"): customers may be told.
+    TicketMarkerAdded {
+        ticket_id: i64,
+        marker_id: i64,
+        marker: String,
+    },
+    TicketSlaWarning {
+        ticket_id: i64,
+        metric: String,
+        due_at: Option<i64>,
+    },
+    TicketSlaBreached {
+        ticket_id: i64,
+        metric: String,
+        due_at: Option<i64>,
+    },
+    TicketEscalated {
+        ticket_id: i64,
+        metric: String,
+        stage: String,
+        action: String,
+    },
 }
 
 impl DomainEvent {
@@ -135,6 +194,17 @@ impl DomainEvent {
             Self::ConversationRouted { .. } => "conversation_routed",
             Self::AgentStateChanged { .. } => "agent_state_changed",
             Self::RoutingRuleChanged { .. } => "routing_rule_changed",
+            Self::TicketCreated { .. } => "ticket_created",
+            Self::TicketStatusChanged { .. } => "ticket_status_changed",
+            Self::TicketResolved { .. } => "ticket_resolved",
+            Self::TicketAssigned { .. } => "ticket_assigned",
+            Self::TicketTransferred { .. } => "ticket_transferred",
+            Self::TicketPriorityChanged { .. } => "ticket_priority_changed",
+            Self::TicketReplied { .. } => "ticket_replied",
+            Self::TicketMarkerAdded { .. } => "ticket_marker_added",
+            Self::TicketSlaWarning { .. } => "ticket_sla_warning",
+            Self::TicketSlaBreached { .. } => "ticket_sla_breached",
+            Self::TicketEscalated { .. } => "ticket_escalated",
         }
     }
 
@@ -180,6 +250,17 @@ impl DomainEvent {
             }
             Self::AgentStateChanged { user_id, .. } => format!("user:{user_id}"),
             Self::RoutingRuleChanged { rule_id, .. } => format!("routing_rule:{rule_id}"),
+            Self::TicketCreated { ticket_id, .. }
+            | Self::TicketStatusChanged { ticket_id, .. }
+            | Self::TicketResolved { ticket_id, .. }
+            | Self::TicketAssigned { ticket_id, .. }
+            | Self::TicketTransferred { ticket_id, .. }
+            | Self::TicketPriorityChanged { ticket_id, .. }
+            | Self::TicketReplied { ticket_id, .. }
+            | Self::TicketMarkerAdded { ticket_id, .. }
+            | Self::TicketSlaWarning { ticket_id, .. }
+            | Self::TicketSlaBreached { ticket_id, .. }
+            | Self::TicketEscalated { ticket_id, .. } => format!("ticket:{ticket_id}"),
         }
     }
 }

@@ -11,8 +11,11 @@ pub mod event;
 pub mod identity;
 pub mod ids;
 pub mod routing;
+pub mod sla;
 pub mod sla_clock;
 pub mod template;
+pub mod ticket;
+pub mod typed;
 pub mod validation;
 
 pub use access::{AccessDenied, Role};

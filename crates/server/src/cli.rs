@@ -195,6 +195,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         }
     });
 
+    // The durable scheduler: SLA clocks, threshold refreshes, probes.
+    tokio::spawn(app.clone().run_scheduler());
+
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -6,7 +6,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
-use support::{serve, temp_dir};
+use support::{Admin, serve, temp_dir};
 use yingke_testkit::{PgDatabase, Ws};
 
 const EMAIL: &str = "owner@routing.example";
@@ -14,41 +14,6 @@ const PASSWORD: &str = "routing-password-1";
 const AGENTS: usize = 5;
 const CAPACITY: i64 = 2;
 const CONVERSATIONS: usize = 30;
-
-struct Admin {
-    client: reqwest::Client,
-    addr: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Admin {
-    async fn sign_in(addr: &str) -> Self {
-        let (cookie, csrf) = support::session(addr, EMAIL, PASSWORD).await;
-        Self {
-            client: reqwest::Client::new(),
-            addr: addr.to_owned(),
-            cookie,
-            csrf,
-        }
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self
-            .client
-            .request(method, format!("{}{path}", self.addr))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status();
-        let v: Value = res.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "{path}: {status} {v}");
-        v
-    }
-}
 
 /// A visitor session on `addr` that says one thing; answers the conversation id.
 async fn visitor_says(addr: String, key: String, i: usize) -> i64 {
@@ -94,7 +59,7 @@ async fn a_burst_routed_through_two_instances_never_exceeds_capacity_or_double_a
     };
     let a = start(&dirs.0);
     let b = start(&dirs.1);
-    let admin = Admin::sign_in(&a.addr).await;
+    let admin = Admin::sign_in(&a.addr, EMAIL, PASSWORD).await;
 
     let mut agents = Vec::new();
     for i in 0..AGENTS {

@@ -215,3 +215,32 @@ impl Tx {
         Ok(())
     }
 }
+
+impl Tx {
+    /// Marks a point inside the transaction to roll back to on its own (`rollback_to`) without
+    /// losing the work before it; `release` keeps the work and forgets the mark. Names must be
+    /// plain identifiers.
+    pub async fn savepoint(&mut self, name: &str) -> Result<()> {
+        self.exec(&format!("SAVEPOINT {name}")).await
+    }
+
+    pub async fn rollback_to(&mut self, name: &str) -> Result<()> {
+        self.exec(&format!("ROLLBACK TO SAVEPOINT {name}")).await
+    }
+
+    pub async fn release(&mut self, name: &str) -> Result<()> {
+        self.exec(&format!("RELEASE SAVEPOINT {name}")).await
+    }
+
+    async fn exec(&mut self, sql: &str) -> Result<()> {
+        debug_assert!(
+            sql.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'_')
+        );
+        on_tx!(self, |c| sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+}

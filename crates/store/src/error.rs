@@ -28,6 +28,17 @@ const UNIQUE_FIELDS: &[(&str, &str)] = &[
         "messages.client_id",
     ),
     ("contacts_external_id_key", "contacts.external_id"),
+    ("timers_account_id_dedupe_key_key", "timers.dedupe_key"),
+    (
+        "business_calendars_account_id_name_key",
+        "business_calendars.name",
+    ),
+    (
+        "ticket_categories_account_id_key_key",
+        "ticket_categories.key",
+    ),
+    ("ticket_markers_account_id_name_key", "ticket_markers.name"),
+    ("tickets_account_id_number_key", "tickets.number"),
     (
         "canned_responses_account_id_short_code_key",
         "canned_responses.short_code",

@@ -16,6 +16,8 @@ pub use db::{Backend, Db, SqliteSettings, Tx};
 pub use error::{Error, Result};
 pub use files::LocalFiles;
 pub use repo::*;
+/// JSON columns (JSONB on PostgreSQL, TEXT on SQLite).
+pub use sqlx::types::Json;
 
 use yingke_core::AccountId;
 

@@ -92,6 +92,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_calendars"];
+        put?: never;
+        /** Add a calendar (admin). Overlapping hours or an unknown time zone: 422 under `spec.…`. */
+        post: operations["create_calendar"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_calendar"];
+        /** Replace a calendar (admin). */
+        put: operations["update_calendar"];
+        post?: never;
+        /** Delete a calendar no SLA policy counts on (admin). */
+        delete: operations["delete_calendar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{id}/holidays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a year of holidays and adjusted working days into a calendar (admin). */
+        post: operations["import_holidays"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/canned-responses": {
         parameters: {
             query?: never;
@@ -414,6 +466,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a ticket from a conversation in one click: transcript linked, contact, team, tags
+         *     and entry fields carried over; every field of the body may override.
+         */
+        post: operations["ticket_from_conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/transfer": {
         parameters: {
             query?: never;
@@ -513,6 +585,40 @@ export interface paths {
         post?: never;
         /** Revoke one of the caller's tokens. */
         delete: operations["revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/probe-timers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Schedule probe timers (owner): each records when it fired, to measure the scheduler. */
+        post: operations["schedule_probes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/probe-timers/firings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Probe firings in order (owner). */
+        get: operations["probe_firings"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -624,6 +730,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sla/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_policies"];
+        put?: never;
+        /** Add an SLA policy (admin). A zero or negative target is a 422 naming it. */
+        post: operations["create_policy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace an SLA policy (admin). */
+        put: operations["update_policy"];
+        post?: never;
+        delete: operations["delete_policy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/threshold-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How thresholds are learned: window_days, min_samples, p90_fraction, seasonal_last_year, peaks. */
+        get: operations["get_threshold_settings"];
+        /** Change how thresholds are learned, declare peak periods (admin). */
+        put: operations["put_threshold_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The learned thresholds and the data behind each. */
+        get: operations["list_thresholds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/thresholds/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute the thresholds now (admin; a timer does it daily). */
+        post: operations["refresh_thresholds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/teams": {
         parameters: {
             query?: never;
@@ -702,6 +894,263 @@ export interface paths {
         /** Set a team's default capacity and overflow (admin). */
         put: operations["put_team_routing"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_categories"];
+        put?: never;
+        /** Add a category (admin). */
+        post: operations["create_category"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a category (admin). */
+        put: operations["update_category"];
+        post?: never;
+        /** Delete a category no ticket uses (admin). */
+        delete: operations["delete_category"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-markers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_markers"];
+        put?: never;
+        /** Add a progress marker to the account's list (supervisor). */
+        post: operations["create_marker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-markers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["delete_marker"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-workflow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's ticket states and allowed transitions. */
+        get: operations["get_workflow"];
+        /** Replace the workflow (admin): rename, add states, define transitions. */
+        put: operations["put_workflow"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets, newest first. */
+        get: operations["list_tickets"];
+        put?: never;
+        /** Create a ticket (an agent from scratch, or an integration with a token). */
+        post: operations["create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_ticket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change fields. A priority or category change moves the SLA clock. */
+        patch: operations["update_ticket"];
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/collaborators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace the ticket's collaborators. */
+        put: operations["set_collaborators"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/markers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a progress marker on the ticket. */
+        post: operations["add_marker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A public reply, the customer's words, or an internal note. */
+        post: operations["reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the ticket to another state. */
+        post: operations["change_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's timeline, oldest first. */
+        get: operations["timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfer to another department, with a reason. */
+        post: operations["transfer_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's dead (or pending) timers, newest first (admin). */
+        get: operations["list_timers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timers/{id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-run a dead timer now, attempts reset (admin). */
+        post: operations["rerun_timer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -924,7 +1373,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database answers and every migration is applied. */
+        /**
+         * The database answers and every migration is applied. The body also reports how far behind
+         *     the timer scheduler is (`scheduler_lag_ms`: now minus the oldest due timer's time).
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -964,6 +1416,11 @@ export interface components {
             name: string;
             /** @description IANA time zone used for business hours and reports. */
             timezone: string;
+        };
+        AddMarker: {
+            /** Format: int64 */
+            marker_id: number;
+            note?: string | null;
         };
         AgentList: {
             items: components["schemas"]["AgentState"][];
@@ -1010,6 +1467,23 @@ export interface components {
         AttributeList: {
             items: components["schemas"]["ContactAttribute"][];
         };
+        BusinessCalendar: {
+            /** Format: int64 */
+            id: number;
+            /** @description SLA policies without a calendar count on the default one. */
+            is_default: boolean;
+            name: string;
+            /**
+             * @description timezone (IANA), weekly (Monday … Sunday lists of {start_min, end_min}), holidays,
+             *     extra_workdays (调休), workday_hours.
+             */
+            spec: Record<string, never>;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CalendarList: {
+            items: components["schemas"]["BusinessCalendar"][];
+        };
         CannedList: {
             items: components["schemas"]["CannedResponse"][];
         };
@@ -1025,6 +1499,14 @@ export interface components {
             short_code: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        CategoryList: {
+            items: components["schemas"]["TicketCategory"][];
+        };
+        ChangeStatus: {
+            reason?: string | null;
+            /** @description A state key of the workflow; a move it does not allow is a 422 naming the allowed ones. */
+            status: string;
         };
         /** @description A channel: where customers reach the account. */
         Channel: {
@@ -1046,6 +1528,9 @@ export interface components {
         ChannelPage: {
             items: components["schemas"]["Channel"][];
             next_cursor?: string | null;
+        };
+        Collaborators: {
+            user_ids: number[];
         };
         Contact: {
             /** @description Custom attributes (text, numbers, booleans, lists) and pre-chat form answers. */
@@ -1173,9 +1658,38 @@ export interface components {
             landing_page?: string;
             name: string;
         };
+        CreateMarker: {
+            name: string;
+        };
         CreateTeam: {
             description?: string | null;
             name: string;
+        };
+        CreateTicket: {
+            /** Format: int64 */
+            assignee_id?: number | null;
+            attachments?: number[];
+            /** Format: int64 */
+            category_id?: number | null;
+            /** Format: int64 */
+            contact_id?: number | null;
+            /** @description Values of the category's custom fields. */
+            custom?: Record<string, never>;
+            /**
+             * Format: date-time
+             * @description RFC 3339; must be in the future.
+             */
+            deadline?: string | null;
+            description?: string;
+            order_number?: string | null;
+            /** @description p1 … p4 (default p3). */
+            priority?: string | null;
+            requested_by?: string | null;
+            tags?: string[];
+            /** Format: int64 */
+            team_id?: number | null;
+            /** @description Required, except from a conversation (the customer's first words then). */
+            title?: string;
         };
         CreateToken: {
             /**
@@ -1263,11 +1777,20 @@ export interface components {
             /** @description Sign visitor identities with it: hex(HMAC-SHA256(secret, user_id)), on your server only. */
             identity_secret: string;
         };
+        ImportHolidays: {
+            /** @description Adjusted working days (调休) on weekends. */
+            extra_workdays?: string[];
+            /** @description Days off (`YYYY-MM-DD`), e.g. the State Council's list for a year. */
+            holidays?: string[];
+        };
         /** @enum {string} */
         Locale: "zh-CN" | "en";
         LoginRequest: {
             email: string;
             password: string;
+        };
+        MarkerList: {
+            items: components["schemas"]["TicketMarker"][];
         };
         MergeContact: {
             /**
@@ -1341,8 +1864,43 @@ export interface components {
             sticky_window_secs?: number | null;
             timezone?: string | null;
         };
+        PolicyList: {
+            items: components["schemas"]["SlaPolicy"][];
+        };
         /** @enum {string} */
         PriorityName: "low" | "normal" | "high" | "urgent";
+        ProbeDto: {
+            /**
+             * Format: int64
+             * @description When it should fire, epoch milliseconds.
+             */
+            due_at: number;
+            /** @description Unique per account; scheduling the same key again moves it. */
+            key: string;
+        };
+        ProbeFiringDto: {
+            /**
+             * Format: int64
+             * @description Epoch milliseconds.
+             */
+            due_at: number;
+            /**
+             * Format: int64
+             * @description Epoch milliseconds.
+             */
+            fired_at: number;
+            /** Format: int64 */
+            id: number;
+            key: string;
+        };
+        ProbeFiringList: {
+            items: components["schemas"]["ProbeFiringDto"][];
+            /** Format: int64 */
+            next_after?: number | null;
+        };
+        ProbesScheduled: {
+            scheduled: number;
+        };
         QueueEntryDto: {
             /** Format: int64 */
             conversation_id: number;
@@ -1364,6 +1922,12 @@ export interface components {
         };
         RenderedCanned: {
             text: string;
+        };
+        Reply: {
+            attachments?: number[];
+            /** @description `agent` (public reply, default), `customer` (the customer's words), or `note` (internal). */
+            author?: string | null;
+            body: string;
         };
         /** @enum {string} */
         Role: "owner" | "admin" | "supervisor" | "agent";
@@ -1472,6 +2036,25 @@ export interface components {
         RuleList: {
             items: components["schemas"]["RoutingRule"][];
         };
+        SaveCalendar: {
+            is_default?: boolean;
+            name: string;
+            spec: Record<string, never>;
+        };
+        SaveCategory: {
+            fields?: Record<string, never>[];
+            key: string;
+            name: string;
+        };
+        SavePolicy: {
+            enabled?: boolean;
+            /**
+             * Format: int32
+             * @description Where it goes in the order (default: last).
+             */
+            position?: number | null;
+            spec: Record<string, never>;
+        };
         SaveRule: {
             conditions: Record<string, never>;
             enabled?: boolean;
@@ -1482,6 +2065,10 @@ export interface components {
              */
             position?: number | null;
             route: components["schemas"]["RouteDto"];
+        };
+        ScheduleProbes: {
+            /** @description 1–5000 probes. */
+            probes: components["schemas"]["ProbeDto"][];
         };
         SendMessage: {
             /**
@@ -1547,6 +2134,50 @@ export interface components {
              */
             min?: number;
             name: string;
+        };
+        SlaPolicy: {
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int32
+             * @description Policies are tried in this order; the first match applies.
+             */
+            position: number;
+            /**
+             * @description name, conditions, calendar_id, targets per priority (first_response_minutes,
+             *     next_response_minutes, resolution_minutes), warn_fraction, dynamic_warning, escalations.
+             */
+            spec: Record<string, never>;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SlaThreshold: {
+            /** @description history, peak, or too_few_samples. */
+            basis: string;
+            /** @description '' for tickets without a category. */
+            category_key: string;
+            /** Format: date-time */
+            computed_at: string;
+            /** Format: int64 */
+            p50_ms?: number | null;
+            /** Format: int64 */
+            p90_ms?: number | null;
+            priority: string;
+            /**
+             * Format: int64
+             * @description Resolved tickets in the window.
+             */
+            sample_count: number;
+            /** Format: double */
+            seasonal_factor: number;
+            /**
+             * Format: int64
+             * @description The learned warning (business ms); none below the minimum sample.
+             */
+            warn_ms?: number | null;
+            /** Format: int32 */
+            window_days: number;
         };
         StartSession: {
             device?: string | null;
@@ -1615,6 +2246,142 @@ export interface components {
             /** Format: int64 */
             overflow_team_id?: number | null;
         };
+        ThresholdList: {
+            items: components["schemas"]["SlaThreshold"][];
+        };
+        Ticket: {
+            /** Format: int64 */
+            assignee_id?: number | null;
+            /** @description Uploaded file ids. */
+            attachments: number[];
+            /** Format: int64 */
+            category_id?: number | null;
+            /** @description Where it came from: agent, api, web_widget… */
+            channel: string;
+            /** Format: date-time */
+            closed_at?: string | null;
+            /** Format: int64 */
+            contact_id?: number | null;
+            /**
+             * Format: int64
+             * @description The conversation whose transcript the ticket links to.
+             */
+            conversation_id?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            created_by?: number | null;
+            custom: Record<string, never>;
+            /** Format: date-time */
+            deadline?: string | null;
+            description: string;
+            /** Format: date-time */
+            first_response_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Per-account number, e.g. `T-2026001`. */
+            number: string;
+            order_number?: string | null;
+            /** @description p1 (most urgent) … p4. */
+            priority: string;
+            requested_by?: string | null;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            /** @description The SLA: the matched policy and each metric's target, due time, warning time and status. */
+            sla: Record<string, never>;
+            /** @description Entry fields carried over from the conversation. */
+            source: Record<string, never>;
+            /** @description The state's key in the account's workflow. */
+            status: string;
+            /** @description new, open, pending, resolved or closed. */
+            status_kind: string;
+            tags: string[];
+            /**
+             * Format: int64
+             * @description The department.
+             */
+            team_id?: number | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TicketCategory: {
+            /** @description Typed custom fields: key, label, kind (text, number, date, boolean, list), required, options. */
+            fields: Record<string, never>[];
+            /** Format: int64 */
+            id: number;
+            key: string;
+            name: string;
+        };
+        TicketDetail: components["schemas"]["Ticket"] & {
+            category_key?: string | null;
+            collaborators: number[];
+            /** @description The state's display name (待分配, 处理中 …). */
+            status_name: string;
+        };
+        TicketList: {
+            items: components["schemas"]["Ticket"][];
+            /** Format: int64 */
+            next_before?: number | null;
+        };
+        TicketMarker: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+        };
+        Timeline: {
+            items: components["schemas"]["TimelineEntryDto"][];
+            /** Format: int64 */
+            next_after?: number | null;
+        };
+        TimelineEntryDto: {
+            /**
+             * Format: int64
+             * @description Who did it; none for the system (SLA timers).
+             */
+            actor_id?: number | null;
+            /** @description Reply or note text, or the reason of a change. */
+            body?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            data: Record<string, never>;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description created, status, reply, note, marker, assigned, transferred, priority, updated,
+             *     collaborators, sla_warning, sla_breach, escalated.
+             */
+            kind: string;
+        };
+        Timer: {
+            /**
+             * Format: int32
+             * @description Failed attempts so far.
+             */
+            attempts: number;
+            /** @description Scheduling, moving and cancelling go by this key. */
+            dedupe_key: string;
+            /** Format: int64 */
+            id: number;
+            /** @description What fires: `sla`, `sla_thresholds`, `probe`, … */
+            kind: string;
+            last_error?: string | null;
+            /** Format: int32 */
+            max_attempts: number;
+            /** @description The handler's input (JSON). */
+            payload: unknown;
+            /** Format: date-time */
+            run_at: string;
+            /** @description `pending` or `dead`. */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TimerList: {
+            items: components["schemas"]["Timer"][];
+            /** Format: int64 */
+            next_before?: number | null;
+        };
         Transfer: {
             /**
              * Format: int64
@@ -1628,6 +2395,11 @@ export interface components {
              * @description The team to hand over to; `null` removes the team.
              */
             team_id?: number | null;
+        };
+        TransferTicket: {
+            reason: string;
+            /** Format: int64 */
+            team_id: number;
         };
         UpdateAttribute: {
             label?: string | null;
@@ -1665,6 +2437,29 @@ export interface components {
         UpdateTeam: {
             description?: string | null;
             name?: string | null;
+        };
+        UpdateTicket: {
+            /**
+             * Format: int64
+             * @description `null` unassigns.
+             */
+            assignee_id?: number | null;
+            attachments?: number[] | null;
+            /**
+             * Format: int64
+             * @description `null` removes the category (and its custom values).
+             */
+            category_id?: number | null;
+            /** @description Merged into the current values; `null` removes one. */
+            custom?: Record<string, never> | null;
+            /** @description RFC 3339 in the future; `null` removes it. */
+            deadline?: string | null;
+            description?: string | null;
+            order_number?: string | null;
+            priority?: string | null;
+            requested_by?: string | null;
+            tags?: string[] | null;
+            title?: string | null;
         };
         UpdateUser: {
             /** @description `false` deactivates (signs out everywhere), `true` reactivates. */
@@ -1923,6 +2718,202 @@ export interface operations {
             };
             /** @description Not allowed (role or CSRF token) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_calendars: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_calendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveCalendar"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessCalendar"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_calendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessCalendar"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_calendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveCalendar"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessCalendar"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_calendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    import_holidays: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportHolidays"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessCalendar"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2988,6 +3979,42 @@ export interface operations {
             };
         };
     };
+    ticket_from_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTicket"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     transfer: {
         parameters: {
             query?: never;
@@ -3236,6 +4263,73 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    schedule_probes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleProbes"];
+            };
+        };
+        responses: {
+            /** @description See the error envelope */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProbesScheduled"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    probe_firings: {
+        parameters: {
+            query?: {
+                /** @description Firings after this id (the previous page's `next_after`; 0 from the start). */
+                after?: number;
+                /** @description Page size, 1–10000 (default 1000). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProbeFiringList"];
+                };
             };
             /** @description Client error, in the error envelope */
             "4XX": {
@@ -3548,6 +4642,254 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SimulateResult"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_policies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavePolicy"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicy"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Policy id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavePolicy"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicy"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Policy id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_threshold_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    put_threshold_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_thresholds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    refresh_thresholds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdList"];
                 };
             };
             /** @description Client error, in the error envelope */
@@ -3884,6 +5226,720 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamRoutingDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveCategory"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketCategory"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Category id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveCategory"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketCategory"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Category id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_markers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkerList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_marker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMarker"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketMarker"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_marker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Marker id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_workflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    put_workflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_tickets: {
+        parameters: {
+            query?: {
+                status?: string;
+                /** @description new, open, pending, resolved, closed. */
+                status_kind?: string;
+                priority?: string;
+                category_id?: number;
+                team_id?: number;
+                assignee_id?: number;
+                contact_id?: number;
+                conversation_id?: number;
+                /** @description Number, title or order number containing this. */
+                q?: string;
+                /** @description Continue below this id (the previous page's `next_before`). */
+                before?: number;
+                /** @description 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTicket"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTicket"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    set_collaborators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Collaborators"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_marker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMarker"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reply"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    change_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeStatus"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    timeline: {
+        parameters: {
+            query?: {
+                /** @description Entries after this id (0 from the start). */
+                after?: number;
+                /** @description 1–500 (default 200). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    transfer_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferTicket"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_timers: {
+        parameters: {
+            query?: {
+                /** @description `dead` (default) or `pending`. */
+                status?: string;
+                kind?: string;
+                /** @description Continue below this id (the previous page's `next_before`). */
+                before?: number;
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimerList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    rerun_timer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Timer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timer"];
                 };
             };
             /** @description Client error, in the error envelope */

@@ -2,7 +2,7 @@
 //! transfer, status, priority, tags.
 
 use axum::{Json, extract::State, http::StatusCode};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use yingke_app::{
@@ -252,10 +252,7 @@ async fn send_message(
     Ok((StatusCode::CREATED, Json((&v).into())))
 }
 
-/// `null` and absent differ: absent leaves the field alone, `null` clears it.
-fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    Option::<i64>::deserialize(d).map(Some)
-}
+use crate::dto::double_option;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -23,15 +23,18 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers and every migration is applied.
+/// The database answers and every migration is applied. The body also reports how far behind
+/// the timer scheduler is (`scheduler_lag_ms`: now minus the oldest due timer's time).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = String, content_type = "text/plain"),
               (status = 503, description = "Not ready", body = String, content_type = "text/plain")))]
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.app.is_ready().await {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready")
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    if !state.app.is_ready().await {
+        return (StatusCode::SERVICE_UNAVAILABLE, "not ready".into());
+    }
+    match state.app.scheduler_lag_ms().await {
+        Ok(lag) => (StatusCode::OK, format!("ready\nscheduler_lag_ms {lag}\n")),
+        Err(_) => (StatusCode::OK, "ready\n".into()),
     }
 }
 

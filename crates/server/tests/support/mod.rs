@@ -131,3 +131,45 @@ pub async fn session(addr: &str, email: &str, password: &str) -> (String, String
         body["csrf_token"].as_str().expect("csrf").to_owned(),
     )
 }
+
+/// A signed-in user calling one instance's API.
+pub struct Admin {
+    client: reqwest::Client,
+    addr: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Admin {
+    pub async fn sign_in(addr: &str, email: &str, password: &str) -> Self {
+        let (cookie, csrf) = session(addr, email, password).await;
+        Self {
+            client: reqwest::Client::new(),
+            addr: addr.to_owned(),
+            cookie,
+            csrf,
+        }
+    }
+
+    /// Calls the API and answers the JSON body; panics unless the status is a success.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.addr))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let v: serde_json::Value = res.json().await.unwrap_or(serde_json::Value::Null);
+        assert!(status.is_success(), "{path}: {status} {v}");
+        v
+    }
+}

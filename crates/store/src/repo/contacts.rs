@@ -207,6 +207,19 @@ pub async fn tags(db: &Db, scope: Scope, contact: i64) -> Result<Vec<String>> {
     })?)
 }
 
+/// [`tags`] inside a write transaction.
+pub async fn tags_in(tx: &mut Tx, scope: Scope, contact: i64) -> Result<Vec<String>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT tag FROM contact_tags WHERE account_id = $1 AND contact_id = $2 ORDER BY tag",
+        )
+        .bind(scope.id())
+        .bind(contact)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 pub async fn add_tag(tx: &mut Tx, scope: Scope, contact: i64, tag: &str) -> Result<bool> {
     let n = on_tx!(tx, |c| {
         sqlx::query(
