@@ -26,6 +26,20 @@ fn body_for(method: &str, template: &str) -> Option<Value> {
             Some(json!({"name": "x", "conditions": {"all": []}, "route": {}}))
         }
         ("put", "/api/v1/teams/{id}/routing") => Some(json!({"default_capacity": 2})),
+        ("put", "/api/v1/calendars/{id}") => Some(json!({"name": "x", "spec": {
+            "timezone": "Asia/Shanghai", "weekly": [[{"start_min": 540, "end_min": 1080}], [], [], [], [], [], []]}})),
+        ("post", "/api/v1/calendars/{id}/holidays") => Some(json!({"holidays": []})),
+        ("put", "/api/v1/sla/policies/{id}") => Some(json!({"spec": {"name": "x",
+            "targets": {"p1": {"resolution_minutes": 5}}}})),
+        ("put", "/api/v1/ticket-categories/{id}") => Some(json!({"key": "k", "name": "n"})),
+        ("patch", "/api/v1/tickets/{id}") => Some(json!({"title": "taken"})),
+        ("post", "/api/v1/tickets/{id}/status") => Some(json!({"status": "open"})),
+        ("post", "/api/v1/tickets/{id}/transfer") => Some(json!({"team_id": 1, "reason": "x"})),
+        ("post", "/api/v1/tickets/{id}/replies") => Some(json!({"body": "x"})),
+        ("post", "/api/v1/tickets/{id}/markers") => Some(json!({"marker_id": 1})),
+        ("put", "/api/v1/tickets/{id}/collaborators") => Some(json!({"user_ids": []})),
+        ("post", "/api/v1/conversations/{id}/ticket") => Some(json!({})),
+        ("post", "/api/v1/timers/{id}/rerun") => None,
         ("put" | "delete" | "get", _) => None,
         _ => panic!("no body known for {method} {template}: extend body_for"),
     }
@@ -70,6 +84,17 @@ both_backends! {
         let (_, attr) = json_of(b.post("/api/v1/contact-attributes", json!({"key": "plan", "label": "套餐", "kind": "list", "options": ["a"]})).await).await;
         let b_attr = attr["id"].as_i64().expect("attribute id");
 
+        let id_of = |v: Value| v["id"].as_i64().expect("id");
+        let b_cal = id_of(json_of(b.post("/api/v1/calendars", json!({"name": "B", "spec": {
+            "timezone": "Asia/Shanghai", "weekly": [[{"start_min": 540, "end_min": 1080}], [], [], [], [], [], []]}})).await).await.1);
+        let b_policy = id_of(json_of(b.post("/api/v1/sla/policies", json!({"spec": {"name": "B",
+            "targets": {"p3": {"resolution_minutes": 60}}}})).await).await.1);
+        let b_cat = id_of(json_of(b.post("/api/v1/ticket-categories", json!({"key": "b", "name": "B"})).await).await.1);
+        let b_marker = id_of(json_of(b.post("/api/v1/ticket-markers", json!({"name": "B"})).await).await.1);
+        let b_ticket = id_of(json_of(b.post("/api/v1/tickets", json!({"title": "B"})).await).await.1);
+        let (_, b_timers) = json_of(b.get("/api/v1/timers?status=pending&kind=sla").await).await;
+        let b_timer = b_timers["items"][0]["id"].as_i64().expect("B's SLA timer");
+
         let before = (
             json_of(b.get("/api/v1/users").await).await.1,
             json_of(b.get("/api/v1/teams").await).await.1,
@@ -107,6 +132,18 @@ both_backends! {
                 vec![template.replace("{id}", &b_rule.to_string())]
             } else if template.starts_with("/api/v1/canned-responses/") {
                 vec![template.replace("{id}", &b_canned.to_string())]
+            } else if template.starts_with("/api/v1/calendars/") {
+                vec![template.replace("{id}", &b_cal.to_string())]
+            } else if template.starts_with("/api/v1/sla/policies/") {
+                vec![template.replace("{id}", &b_policy.to_string())]
+            } else if template.starts_with("/api/v1/ticket-categories/") {
+                vec![template.replace("{id}", &b_cat.to_string())]
+            } else if template.starts_with("/api/v1/ticket-markers/") {
+                vec![template.replace("{id}", &b_marker.to_string())]
+            } else if template.starts_with("/api/v1/tickets/") {
+                vec![template.replace("{id}", &b_ticket.to_string())]
+            } else if template.starts_with("/api/v1/timers/") {
+                vec![template.replace("{id}", &b_timer.to_string())]
             } else if template.starts_with("/api/v1/files/") {
                 // Served by signature only: without B's signature, B's file does not exist.
                 vec![format!("{}?sig=guessed", template.replace("{id}", &b_file.to_string()))]

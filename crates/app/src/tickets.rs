@@ -741,6 +741,7 @@ impl App {
         team_id: i64,
         reason: &str,
     ) -> AppResult<TicketView> {
+        repo::get(self.db(), p.scope(), id).await?;
         let mut errors = FieldErrors::new();
         check_text(&mut errors, "reason", reason, 1000, true);
         if teams::get(self.db(), p.scope(), TeamId(team_id))
@@ -871,6 +872,7 @@ impl App {
         marker_id: i64,
         note: Option<String>,
     ) -> AppResult<TicketView> {
+        repo::get(self.db(), p.scope(), id).await?;
         let markers = repo::markers(self.db(), p.scope()).await?;
         let Some(marker) = markers.into_iter().find(|m| m.id == marker_id) else {
             return Err(FieldErrors::single("marker_id", "is not a marker of this account").into());
