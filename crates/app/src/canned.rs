@@ -40,7 +40,7 @@ impl App {
         code: &str,
         content: &str,
     ) -> AppResult<CannedResponse> {
-        require_supervisor(principal)?;
+        principal.role().require(Role::Supervisor)?;
         check(Some(code), Some(content))?;
         let mut tx = self.db.begin().await?;
         let c = canned::insert(&mut tx, principal.scope(), code, content, self.now()).await?;
@@ -55,7 +55,7 @@ impl App {
         code: Option<&str>,
         content: Option<&str>,
     ) -> AppResult<CannedResponse> {
-        require_supervisor(principal)?;
+        principal.role().require(Role::Supervisor)?;
         check(code, content)?;
         let mut tx = self.db.begin().await?;
         let c = canned::update(&mut tx, principal.scope(), id, code, content, self.now()).await?;
@@ -64,7 +64,7 @@ impl App {
     }
 
     pub async fn delete_canned(&self, principal: &Principal, id: i64) -> AppResult<()> {
-        require_supervisor(principal)?;
+        principal.role().require(Role::Supervisor)?;
         let mut tx = self.db.begin().await?;
         canned::delete(&mut tx, principal.scope(), id).await?;
         tx.commit().await?;
@@ -94,13 +94,5 @@ impl App {
             ("channel.name", channel.name),
         ]);
         template::render(&c.content, &values).map_err(|m| FieldErrors::single("content", m).into())
-    }
-}
-
-fn require_supervisor(p: &Principal) -> AppResult<()> {
-    if p.role().at_least(Role::Supervisor) {
-        Ok(())
-    } else {
-        Err(yingke_core::AccessDenied::RoleTooLow.into())
     }
 }

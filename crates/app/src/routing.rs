@@ -472,14 +472,6 @@ fn calendar_of(s: &RoutingSettings) -> BusinessCalendar {
         .expect("the built-in calendar is valid")
 }
 
-fn require_supervisor(p: &Principal) -> AppResult<()> {
-    if p.role().at_least(Role::Supervisor) {
-        Ok(())
-    } else {
-        Err(yingke_core::AccessDenied::RoleTooLow.into())
-    }
-}
-
 fn rule_view(r: repo::RuleRow) -> RuleView {
     RuleView {
         id: r.id,
@@ -587,7 +579,7 @@ impl App {
     }
 
     pub async fn routing_settings(&self, principal: &Principal) -> AppResult<RoutingSettings> {
-        require_supervisor(principal)?;
+        principal.role().require(Role::Supervisor)?;
         Ok(settings_from(
             repo::settings(&self.db, principal.scope()).await?,
         ))
@@ -661,7 +653,7 @@ impl App {
     }
 
     pub async fn list_routing_rules(&self, principal: &Principal) -> AppResult<Vec<RuleView>> {
-        require_supervisor(principal)?;
+        principal.role().require(Role::Supervisor)?;
         Ok(repo::rules(&self.db, principal.scope())
             .await?
             .into_iter()
@@ -670,7 +662,7 @@ impl App {
     }
 
     pub async fn get_routing_rule(&self, principal: &Principal, id: i64) -> AppResult<RuleView> {
-        require_supervisor(principal)?;
+        principal.role().require(Role::Supervisor)?;
         Ok(rule_view(
             repo::rule(&self.db, principal.scope(), id).await?,
         ))
@@ -896,7 +888,7 @@ impl App {
         if input.capacity.is_some() || input.skills.is_some() {
             principal.role().require_admin()?;
         } else if !own {
-            require_supervisor(principal)?;
+            principal.role().require(Role::Supervisor)?;
         }
         let mut errors = FieldErrors::new();
         let status = match &input.status {
@@ -1676,7 +1668,7 @@ impl App {
         principal: &Principal,
         input: SimulateInput,
     ) -> AppResult<(Value, Decision)> {
-        require_supervisor(principal)?;
+        principal.role().require(Role::Supervisor)?;
         let scope = principal.scope();
         let mut errors = FieldErrors::new();
         let Some(obj) = input.facts.as_object() else {

@@ -25,7 +25,7 @@ use yingke_store::{
     timers::{self, NewTimer},
 };
 
-use crate::{App, AppError, AppResult, Principal, tickets::require_admin, tickets::timeline};
+use crate::{App, AppError, AppResult, Principal, tickets::timeline};
 
 /// Timer kinds of this module.
 pub const SLA_TIMER: &str = "sla";
@@ -75,6 +75,18 @@ fn business_calendar(row: Option<&CalendarRow>) -> BusinessCalendar {
         })
 }
 
+/// What the SLA clock says about a ticket at a moment.
+struct SlaEval {
+    /// The first enabled policy whose conditions match, with its id.
+    policy: Option<(i64, PolicySpec)>,
+    /// The policy has targets for the ticket's priority.
+    has_targets: bool,
+    calendar_id: Option<i64>,
+    /// Business ms from creation to resolution, while resolved.
+    resolution_business_ms: Option<i64>,
+    states: Vec<MetricState>,
+}
+
 impl App {
     /// The facts SLA conditions test.
     async fn ticket_facts(
@@ -114,22 +126,22 @@ impl App {
         Ok(f)
     }
 
-    /// Recomputes the ticket's SLA state at `now` and replaces its SLA timers (see the module
-    /// doc). The caller saves the ticket.
-    pub(crate) async fn sync_sla_in(
+    /// What the SLA clock says about the ticket at `now`: the matching policy, each metric's
+    /// state, the resolution time. Reads only.
+    async fn evaluate_sla_in(
         &self,
         tx: &mut Tx,
         scope: Scope,
-        t: &mut Ticket,
+        t: &Ticket,
         now: i64,
-    ) -> AppResult<Vec<MetricState>> {
+    ) -> AppResult<SlaEval> {
         let category_key = match t.category_id {
             Some(id) => tickets_repo::category_in(tx, scope, id).await?.key,
             None => String::new(),
         };
         let facts = self.ticket_facts(tx, scope, t, &category_key, now).await?;
         let policies = repo::policies_in(tx, scope).await?;
-        let matched = policies.iter().filter(|p| p.enabled).find_map(|row| {
+        let policy = policies.iter().filter(|p| p.enabled).find_map(|row| {
             let spec: PolicySpec = serde_json::from_value(row.spec.0.clone()).ok()?;
             let cond = Condition::parse(
                 &spec.conditions,
@@ -139,10 +151,9 @@ impl App {
             .ok()?;
             cond.matches(&facts).then_some((row.id, spec))
         });
-        timers::cancel_prefix(tx, scope, &sla_prefix(t.id)).await?;
         let priority = Priority::parse(&t.priority).unwrap_or(Priority::P3);
         let cal_row =
-            repo::calendar_in(tx, scope, matched.as_ref().and_then(|(_, s)| s.calendar_id)).await?;
+            repo::calendar_in(tx, scope, policy.as_ref().and_then(|(_, s)| s.calendar_id)).await?;
         let cal = business_calendar(cal_row.as_ref());
         let facts = sla::ClockFacts {
             created_at: t.created_at,
@@ -152,7 +163,7 @@ impl App {
             pauses: pauses_of(t),
         };
         // The resolution time in business ms (policy or not), for the thresholds learned later.
-        t.resolution_business_ms = t.resolved_at.map(|resolved| {
+        let resolution_business_ms = t.resolved_at.map(|resolved| {
             let pauses: Vec<Pause> = facts
                 .pauses
                 .iter()
@@ -161,30 +172,59 @@ impl App {
                 .collect();
             yingke_core::sla_clock::elapsed(&cal, t.created_at, &pauses, resolved)
         });
-        let Some((policy_id, spec)) = matched else {
+        let targets = policy
+            .as_ref()
+            .and_then(|(_, spec)| spec.targets_for(priority));
+        let states = match (&policy, targets) {
+            (Some((_, spec)), Some(targets)) => {
+                let learned = if spec.dynamic_warning {
+                    repo::threshold_in(tx, scope, &category_key, priority.as_str())
+                        .await?
+                        .and_then(|th| th.warn_ms)
+                        .map(|warn_ms| LearnedWarning { warn_ms })
+                } else {
+                    None
+                };
+                sla::evaluate(&cal, &facts, &targets, spec.warn_fraction, learned, now)
+            }
+            _ => vec![],
+        };
+        Ok(SlaEval {
+            policy,
+            has_targets: targets.is_some(),
+            calendar_id: cal_row.map(|c| c.id),
+            resolution_business_ms,
+            states,
+        })
+    }
+
+    /// Stores an evaluation on the ticket and replaces its SLA timers by the ones its running
+    /// metrics need (stages that fired already are not scheduled again). The caller saves.
+    async fn apply_sla_in(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        t: &mut Ticket,
+        eval: SlaEval,
+        now: i64,
+    ) -> AppResult<Vec<MetricState>> {
+        timers::cancel_prefix(tx, scope, &sla_prefix(t.id)).await?;
+        t.resolution_business_ms = eval.resolution_business_ms;
+        let fired = fired_of(t);
+        let Some((policy_id, spec)) = eval.policy else {
             t.sla_policy_id = None;
-            t.sla = Json(json!({"fired": fired_of(t)}));
+            t.sla = Json(json!({"fired": fired}));
             return Ok(vec![]);
         };
-        let Some(targets) = spec.targets_for(priority) else {
-            t.sla_policy_id = Some(policy_id);
+        t.sla_policy_id = Some(policy_id);
+        if !eval.has_targets {
             t.sla = Json(
                 json!({"policy_id": policy_id, "policy": spec.name, "metrics": [],
-                                "fired": fired_of(t)}),
+                                "fired": fired}),
             );
             return Ok(vec![]);
-        };
-        let learned = if spec.dynamic_warning {
-            repo::threshold_in(tx, scope, &category_key, priority.as_str())
-                .await?
-                .and_then(|th| th.warn_ms)
-                .map(|warn_ms| LearnedWarning { warn_ms })
-        } else {
-            None
-        };
-        let states = sla::evaluate(&cal, &facts, &targets, spec.warn_fraction, learned, now);
-        let fired = fired_of(t);
-        for s in &states {
+        }
+        for s in &eval.states {
             if s.stopped_at.is_some() || s.paused {
                 continue;
             }
@@ -217,15 +257,27 @@ impl App {
                 self.wake_at(at);
             }
         }
-        t.sla_policy_id = Some(policy_id);
         t.sla = Json(json!({
             "policy_id": policy_id,
             "policy": spec.name,
-            "calendar_id": cal_row.as_ref().map(|c| c.id),
-            "metrics": states,
+            "calendar_id": eval.calendar_id,
+            "metrics": eval.states,
             "fired": fired,
         }));
-        Ok(states)
+        Ok(eval.states)
+    }
+
+    /// Recomputes the ticket's SLA state at `now` and replaces its SLA timers (see the module
+    /// doc). The caller saves the ticket.
+    pub(crate) async fn sync_sla_in(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        t: &mut Ticket,
+        now: i64,
+    ) -> AppResult<Vec<MetricState>> {
+        let eval = self.evaluate_sla_in(tx, scope, t, now).await?;
+        self.apply_sla_in(tx, scope, t, eval, now).await
     }
 
     /// An SLA timer fired: record the warning or breach once and escalate.
@@ -251,25 +303,29 @@ impl App {
             Err(yingke_store::Error::NotFound) => return Ok(()),
             Err(e) => return Err(e.into()),
         };
-        let states = self.sync_sla_in(tx, scope, &mut t, now).await?;
-        let Some(state) = states.iter().find(|s| s.metric == metric) else {
+        let eval = self.evaluate_sla_in(tx, scope, &t, now).await?;
+        let due_state = eval
+            .states
+            .iter()
+            .find(|s| s.metric == metric)
+            .filter(|state| {
+                let at = match stage {
+                    Stage::Warning => state.warn_at,
+                    Stage::Breach => state.due_at,
+                };
+                state.stopped_at.is_none()
+                    && !state.paused
+                    && at.is_some_and(|a| a <= now)
+                    && !fired_of(&t).contains(&fired_key(state, stage))
+            });
+        let Some(state) = due_state.cloned() else {
+            // Moved, paused or stopped since it was scheduled: reschedule from the current state.
+            self.apply_sla_in(tx, scope, &mut t, eval, now).await?;
             tickets_repo::save(tx, scope, &t).await?;
             return Ok(());
         };
-        let at = match stage {
-            Stage::Warning => state.warn_at,
-            Stage::Breach => state.due_at,
-        };
-        let key = fired_key(state, stage);
-        let due = state.stopped_at.is_none()
-            && !state.paused
-            && at.is_some_and(|a| a <= now)
-            && !fired_of(&t).contains(&key);
-        if !due {
-            // Moved, paused or stopped since it was scheduled: the sync above rescheduled it.
-            tickets_repo::save(tx, scope, &t).await?;
-            return Ok(());
-        }
+        let key = fired_key(&state, stage);
+        let spec = eval.policy.map(|(_, spec)| spec);
         let mut sla_doc = t.sla.0.clone();
         if let Some(f) = sla_doc["fired"].as_array_mut() {
             f.push(json!(key));
@@ -307,14 +363,6 @@ impl App {
         )
         .await?;
         let mut evs = vec![event];
-        let spec: Option<PolicySpec> = match t.sla_policy_id {
-            Some(pid) => repo::policies_in(tx, scope)
-                .await?
-                .into_iter()
-                .find(|r| r.id == pid)
-                .and_then(|r| serde_json::from_value(r.spec.0).ok()),
-            None => None,
-        };
         for esc in spec.iter().flat_map(|s| s.escalations.iter()) {
             if esc.on != stage || esc.metric.is_some_and(|m| m != metric) {
                 continue;
@@ -419,7 +467,7 @@ impl App {
         spec: &CalendarSpec,
         is_default: bool,
     ) -> AppResult<CalendarRow> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         let mut errors = FieldErrors::new();
         if name.trim().is_empty() || name.chars().count() > 100 {
             errors.add("name", "must be 1–100 characters");
@@ -458,7 +506,7 @@ impl App {
         holidays: &[String],
         extra_workdays: &[String],
     ) -> AppResult<CalendarRow> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         let row = repo::calendar(self.db(), p.scope(), id).await?;
         let mut spec: CalendarSpec = serde_json::from_value(row.spec.0.clone())
             .map_err(|e| AppError::Internal(format!("stored calendar: {e}")))?;
@@ -498,7 +546,7 @@ impl App {
     }
 
     pub async fn delete_calendar(&self, p: &Principal, id: i64) -> AppResult<()> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         let mut tx = self.db().begin().await?;
         if repo::calendar_in_use(&mut tx, p.scope(), id).await? {
             return Err(AppError::InUse {
@@ -526,7 +574,7 @@ impl App {
         enabled: bool,
         position: Option<i32>,
     ) -> AppResult<PolicyRow> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         let mut errors = match spec.validate() {
             Ok(_) => FieldErrors::new(),
             Err(e) => e,
@@ -571,7 +619,7 @@ impl App {
     }
 
     pub async fn delete_sla_policy(&self, p: &Principal, id: i64) -> AppResult<()> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         let mut tx = self.db().begin().await?;
         repo::delete_policy(&mut tx, p.scope(), id).await?;
         tx.commit().await?;
@@ -591,7 +639,7 @@ impl App {
         p: &Principal,
         s: ThresholdSettings,
     ) -> AppResult<ThresholdSettings> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         s.validate()?;
         let doc = serde_json::to_value(&s).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut tx = self.db().begin().await?;
@@ -607,7 +655,7 @@ impl App {
 
     /// Recomputes the account's thresholds now (admin; also run daily by a timer).
     pub async fn refresh_sla_thresholds(&self, p: &Principal) -> AppResult<Vec<Threshold>> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         let rows = self.compute_thresholds(p.scope()).await?;
         let mut tx = self.db().begin().await?;
         repo::replace_thresholds(&mut tx, p.scope(), &rows).await?;

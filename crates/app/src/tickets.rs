@@ -122,18 +122,6 @@ fn fields_of(c: &Category) -> Vec<FieldDef> {
     serde_json::from_value(c.fields.0.clone()).unwrap_or_default()
 }
 
-pub(crate) fn require_admin(p: &Principal) -> AppResult<()> {
-    Ok(p.role().require_admin()?)
-}
-
-fn require_supervisor(p: &Principal) -> AppResult<()> {
-    if p.role().at_least(Role::Supervisor) {
-        Ok(())
-    } else {
-        Err(yingke_core::AccessDenied::RoleTooLow.into())
-    }
-}
-
 impl App {
     /// The account's workflow (the default one until an admin saves another).
     pub async fn ticket_workflow(&self, scope: Scope) -> AppResult<Workflow> {
@@ -144,7 +132,7 @@ impl App {
 
     /// Replaces the workflow (admin). States still used by tickets cannot be removed.
     pub async fn set_ticket_workflow(&self, p: &Principal, w: Workflow) -> AppResult<Workflow> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         w.validate()?;
         let current = self.ticket_workflow(p.scope()).await?;
         for s in &current.states {
@@ -188,7 +176,7 @@ impl App {
         name: &str,
         fields: &[FieldDef],
     ) -> AppResult<Category> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         let mut errors = FieldErrors::new();
         if !typed::is_key(key) {
             errors.add("key", "must be 1–40 of a-z, 0-9, _ or -");
@@ -208,7 +196,7 @@ impl App {
     }
 
     pub async fn delete_ticket_category(&self, p: &Principal, id: i64) -> AppResult<()> {
-        require_admin(p)?;
+        p.role().require_admin()?;
         let mut tx = self.db().begin().await?;
         if repo::category_in_use(&mut tx, p.scope(), id).await? {
             return Err(AppError::InUse {
@@ -227,7 +215,7 @@ impl App {
 
     /// Adds a progress marker to the account's list (supervisor).
     pub async fn create_ticket_marker(&self, p: &Principal, name: &str) -> AppResult<Marker> {
-        require_supervisor(p)?;
+        p.role().require(Role::Supervisor)?;
         let mut errors = FieldErrors::new();
         check_text(&mut errors, "name", name, 50, true);
         errors.finish()?;
@@ -238,7 +226,7 @@ impl App {
     }
 
     pub async fn delete_ticket_marker(&self, p: &Principal, id: i64) -> AppResult<()> {
-        require_supervisor(p)?;
+        p.role().require(Role::Supervisor)?;
         let mut tx = self.db().begin().await?;
         repo::delete_marker(&mut tx, p.scope(), id).await?;
         tx.commit().await?;
@@ -422,7 +410,7 @@ impl App {
             category_id: n.category_id,
             priority: priority.as_str().into(),
             status: initial.key.clone(),
-            status_kind: kind_str(initial.kind).into(),
+            status_kind: initial.kind.as_str().into(),
             order_number: n.order_number.filter(|s| !s.trim().is_empty()),
             requested_by: n.requested_by.filter(|s| !s.trim().is_empty()),
             contact_id: n.contact_id,
@@ -947,16 +935,6 @@ impl App {
     }
 }
 
-pub(crate) fn kind_str(k: StateKind) -> &'static str {
-    match k {
-        StateKind::New => "new",
-        StateKind::Open => "open",
-        StateKind::Pending => "pending",
-        StateKind::Resolved => "resolved",
-        StateKind::Closed => "closed",
-    }
-}
-
 /// Adds a timeline entry for `t`.
 pub(crate) async fn timeline(
     tx: &mut Tx,
@@ -995,7 +973,7 @@ async fn move_to(
     now: i64,
 ) -> AppResult<Vec<DomainEvent>> {
     let from = std::mem::replace(&mut t.status, to.to_owned());
-    let from_kind = std::mem::replace(&mut t.status_kind, kind_str(to_kind).into());
+    let from_kind = std::mem::replace(&mut t.status_kind, to_kind.as_str().into());
     let stopped = |k: &str| matches!(k, "pending" | "resolved" | "closed");
     let mut pauses: Vec<Value> = t.pauses.0.as_array().cloned().unwrap_or_default();
     if !stopped(&from_kind) && stopped(&t.status_kind) {

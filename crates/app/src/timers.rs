@@ -256,7 +256,7 @@ impl App {
 
     /// Schedules probe timers (owner only): each records when it fired.
     pub async fn schedule_probes(&self, p: &Principal, probes: &[ProbeInput]) -> AppResult<usize> {
-        require_owner(p)?;
+        p.role().require(Role::Owner)?;
         let mut errors = FieldErrors::new();
         if probes.is_empty() || probes.len() > MAX_PROBES {
             errors.add("probes", format!("must hold 1 to {MAX_PROBES} probes"));
@@ -315,16 +315,8 @@ impl App {
         after: i64,
         limit: u32,
     ) -> AppResult<Page<ProbeFiring>> {
-        require_owner(p)?;
+        p.role().require(Role::Owner)?;
         Ok(timers::probe_firings(self.db(), p.scope(), after, limit.clamp(1, 10_000)).await?)
-    }
-}
-
-fn require_owner(p: &Principal) -> AppResult<()> {
-    if p.role() == Role::Owner {
-        Ok(())
-    } else {
-        Err(yingke_core::AccessDenied::RoleTooLow.into())
     }
 }
 

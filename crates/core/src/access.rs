@@ -62,13 +62,18 @@ impl Role {
         self.rank() >= other.rank()
     }
 
-    /// Administration of people and teams: admins and owners.
-    pub fn require_admin(self) -> Result<(), AccessDenied> {
-        if self.at_least(Role::Admin) {
+    /// At least `min`, or `RoleTooLow`.
+    pub fn require(self, min: Role) -> Result<(), AccessDenied> {
+        if self.at_least(min) {
             Ok(())
         } else {
             Err(AccessDenied::RoleTooLow)
         }
+    }
+
+    /// Administration of people and teams: admins and owners.
+    pub fn require_admin(self) -> Result<(), AccessDenied> {
+        self.require(Role::Admin)
     }
 
     /// May `self` change a user who has `target` now, giving them `new_role` (if any)?

@@ -41,6 +41,19 @@ pub struct Workflow {
     pub transitions: BTreeMap<String, Vec<String>>,
 }
 
+impl StateKind {
+    /// The serde name (`new`, `open`, …), as stored in `tickets.status_kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateKind::New => "new",
+            StateKind::Open => "open",
+            StateKind::Pending => "pending",
+            StateKind::Resolved => "resolved",
+            StateKind::Closed => "closed",
+        }
+    }
+}
+
 fn state(key: &str, name: &str, kind: StateKind) -> StateDef {
     StateDef {
         key: key.into(),
@@ -135,7 +148,7 @@ impl Workflow {
             if count(kind) == 0 {
                 errors.add(
                     "states",
-                    format!("at least one state must be of kind {}", kind_name(kind)),
+                    format!("at least one state must be of kind {}", kind.as_str()),
                 );
             }
         }
@@ -199,16 +212,6 @@ impl Workflow {
                 ),
             ))
         }
-    }
-}
-
-fn kind_name(k: StateKind) -> &'static str {
-    match k {
-        StateKind::New => "new",
-        StateKind::Open => "open",
-        StateKind::Pending => "pending",
-        StateKind::Resolved => "resolved",
-        StateKind::Closed => "closed",
     }
 }
 
