@@ -62,9 +62,14 @@ test('the language can be switched on the login page', async ({ page }) => {
 
 test('signing out returns to the login page', async ({ page }) => {
   await signInAsOwner(page);
-  await page.getByRole('button', { name: '账号菜单' }).click();
-  await page.getByRole('menuitem', { name: '退出登录' }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  // The header re-renders while the inbox loads; a click that lands on a menu item being
+  // replaced is lost (CI saw it once), so open the menu and click again until we are out.
+  const signOut = page.getByRole('menuitem', { name: '退出登录' });
+  await expect(async () => {
+    if (!(await signOut.isVisible())) await page.getByRole('button', { name: '账号菜单' }).click();
+    await signOut.click({ timeout: 2000 });
+    await expect(page).toHaveURL(/\/login$/, { timeout: 3000 });
+  }).toPass({ timeout: 20000 });
   await page.goto('/users');
   await expect(page).toHaveURL(/\/login$/);
 });
