@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Rust on SQLite and PostgreSQL, the OpenAPI 3.1 validation, the web unit tests,
 # and the browser tests in real Chromium. Installs or starts what it needs (PostgreSQL if stopped,
-# npm packages, Debian's Chromium, a Python venv for the OpenAPI validator).
+# npm packages, Debian's Chromium, a Python venv with the OpenAPI validator, aiosmtpd and the
+# SMS/IM providers' SDKs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -35,17 +36,21 @@ step "NATS (the cluster tests start their own nats-server)"
 command -v nats-server >/dev/null 2>&1 || apt_install nats-server
 nats-server --version
 
+step "Python venv: the OpenAPI validator, a real SMTP server (aiosmtpd), the providers' SDKs"
+venv="$root/target/pyvenv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install -q 'openapi-spec-validator==0.7.*' 'aiosmtpd==1.4.*' \
+  'alibabacloud-tea-openapi==0.4.*' 'tencentcloud-sdk-python-common==3.*' 'DingtalkChatbot==1.5.*'
+export YINGKE_TEST_PYTHON="$venv/bin/python"
+
 step "Rust: format, lints, tests on SQLite and PostgreSQL"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -q -- -D warnings
 cargo test --workspace --locked
 
 step "OpenAPI 3.1 validation of docs/openapi.json"
-venv="$root/target/pyvenv"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q 'openapi-spec-validator==0.7.*'
-fi
 "$venv/bin/python" - <<'PY'
 import json
 from openapi_spec_validator import validate

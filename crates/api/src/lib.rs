@@ -60,6 +60,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "routing", description = "Routing rules, agents' state, queues, decisions and their traces"),
         (name = "tickets", description = "Tickets: workflow, timeline, markers, categories with custom fields"),
         (name = "sla", description = "Business calendars, SLA policies, learned thresholds"),
+        (name = "notifications", description = "Customer and agent notifications: policy, channels, rules, templates, deliveries"),
         (name = "widget", description = "The visitor's side: sessions, messages, the visitor socket"),
         (name = "operations", description = "Health, readiness, metrics, the scheduler's timers"),
     )
@@ -162,6 +163,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::routing::router())
         .merge(routes::tickets::router())
         .merge(routes::sla::router())
+        .merge(routes::notify::router())
         .merge(routes::timers::router())
         .merge(routes::ops::router())
 }
@@ -182,6 +184,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState, web: Router) -> Router {
     let body_limit = state.http.body_limit;
     let (api, doc) = documented_api();
+    let state_for_public = state.clone();
     let api = api
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
@@ -195,6 +198,7 @@ pub fn router(state: AppState, web: Router) -> Router {
     let app = Router::new()
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(api)
+        .merge(routes::notify::public_router().with_state(state_for_public))
         .nest(
             "/api",
             Router::new().fallback(|| async { ApiError::not_found() }),

@@ -40,6 +40,15 @@ fn body_for(method: &str, template: &str) -> Option<Value> {
         ("put", "/api/v1/tickets/{id}/collaborators") => Some(json!({"user_ids": []})),
         ("post", "/api/v1/conversations/{id}/ticket") => Some(json!({})),
         ("post", "/api/v1/timers/{id}/rerun") => None,
+        ("put", "/api/v1/notifications/channels/{id}") => Some(json!({"name": "taken"})),
+        ("post", "/api/v1/notifications/channels/{id}/test") => Some(json!({"to": "a@b.cn"})),
+        ("put", "/api/v1/notifications/rules/{id}") => Some(json!({"spec": {
+            "name": "x", "trigger": "ticket_resolved", "notice_kind": "resolution",
+            "recipients": ["customer"], "template": "ticket_resolved", "media": ["in_app"]}})),
+        ("put", "/api/v1/contacts/{id}/notification-preferences") => {
+            Some(json!({"clear_optouts": true}))
+        }
+        ("post", "/api/v1/me/notifications/{id}/read") => None,
         ("put" | "delete" | "get", _) => None,
         _ => panic!("no body known for {method} {template}: extend body_for"),
     }
@@ -92,6 +101,12 @@ both_backends! {
         let b_cat = id_of(json_of(b.post("/api/v1/ticket-categories", json!({"key": "b", "name": "B"})).await).await.1);
         let b_marker = id_of(json_of(b.post("/api/v1/ticket-markers", json!({"name": "B"})).await).await.1);
         let b_ticket = id_of(json_of(b.post("/api/v1/tickets", json!({"title": "B"})).await).await.1);
+        let b_notify_channel = id_of(json_of(b.post("/api/v1/notifications/channels", json!({
+            "kind": "http_sms", "name": "B", "config": {"url": "http://127.0.0.1:9/sms"}})).await).await.1);
+        let (_, b_rules) = json_of(b.get("/api/v1/notifications/rules").await).await;
+        let b_notify_rule = b_rules["items"][0]["id"].as_i64().expect("B's default rule");
+        let (_, b_templates) = json_of(b.get("/api/v1/notifications/templates").await).await;
+        let b_template = b_templates["items"][0]["id"].as_i64().expect("B's default template");
         let (_, b_timers) = json_of(b.get("/api/v1/timers?status=pending&kind=sla").await).await;
         let b_timer = b_timers["items"][0]["id"].as_i64().expect("B's SLA timer");
 
@@ -144,6 +159,15 @@ both_backends! {
                 vec![template.replace("{id}", &b_ticket.to_string())]
             } else if template.starts_with("/api/v1/timers/") {
                 vec![template.replace("{id}", &b_timer.to_string())]
+            } else if template.starts_with("/api/v1/notifications/channels/") {
+                vec![template.replace("{id}", &b_notify_channel.to_string())]
+            } else if template.starts_with("/api/v1/notifications/rules/") {
+                vec![template.replace("{id}", &b_notify_rule.to_string())]
+            } else if template.starts_with("/api/v1/notifications/templates/") {
+                vec![template.replace("{id}", &b_template.to_string())]
+            } else if template.starts_with("/api/v1/me/notifications/") {
+                // Only the recipient may mark a notice read; no other user's id reaches it.
+                vec![template.replace("{id}", "1")]
             } else if template.starts_with("/api/v1/files/") {
                 // Served by signature only: without B's signature, B's file does not exist.
                 vec![format!("{}?sig=guessed", template.replace("{id}", &b_file.to_string()))]

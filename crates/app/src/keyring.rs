@@ -136,6 +136,12 @@ impl Keyring {
     }
 }
 
+/// Byte-wise equality in constant time (for tokens in URLs).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
+}
+
 /// Whether `presented_hex` is HMAC-SHA256(`secret`, `user_id`) in hex, compared in constant time.
 pub fn identity_hmac_matches(secret: &str, user_id: &str, presented_hex: &str) -> bool {
     let Ok(presented) = hex::decode(presented_hex.trim()) else {

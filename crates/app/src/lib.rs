@@ -17,6 +17,9 @@ pub mod conversations;
 mod error;
 pub mod keyring;
 pub mod live;
+pub mod notifier;
+pub mod notify;
+mod notify_defaults;
 pub mod routing;
 mod secret;
 pub mod sla;
@@ -49,6 +52,8 @@ pub struct Settings {
     pub login_window_ms: i64,
     /// Longest message text, in characters.
     pub max_message_chars: usize,
+    /// Where customers reach this server (links in notices), without a trailing slash.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -58,6 +63,7 @@ impl Default for Settings {
             login_max_failures: 5,
             login_window_ms: 15 * 60 * 1000,
             max_message_chars: 10_000,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -76,6 +82,8 @@ pub struct App {
     routing_jobs: Arc<routing::RoutingJobs>,
     queue_notices: Arc<routing::QueueNotices>,
     wake: Arc<timers::Wake>,
+    notifier: Arc<dyn notifier::Notifier>,
+    dispatch_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -91,6 +99,30 @@ impl App {
             routing_jobs: Arc::default(),
             queue_notices: Arc::default(),
             wake: Arc::default(),
+            notifier: Arc::new(notifier::NoNotifier),
+            dispatch_wake: Arc::default(),
+        }
+    }
+
+    /// Sends notices through `notifier` (the SMTP, SMS and IM adapters).
+    pub fn with_notifier(mut self, notifier: Arc<dyn notifier::Notifier>) -> Self {
+        self.notifier = notifier;
+        self
+    }
+
+    /// Where customers reach this server, for links in notices.
+    pub fn public_url(&self) -> &str {
+        self.settings.public_url.trim_end_matches('/')
+    }
+
+    /// The host part of Message-IDs: the public URL's host.
+    pub fn mail_domain(&self) -> String {
+        let rest = self.public_url().split("://").nth(1).unwrap_or("localhost");
+        let host = rest.split(['/', ':']).next().unwrap_or("localhost");
+        if host.is_empty() {
+            "localhost".into()
+        } else {
+            host.to_owned()
         }
     }
 

@@ -89,7 +89,7 @@ struct SlaEval {
 
 impl App {
     /// The facts SLA conditions test.
-    async fn ticket_facts(
+    pub(crate) async fn ticket_facts(
         &self,
         tx: &mut Tx,
         scope: Scope,
@@ -444,6 +444,7 @@ impl App {
         self.sync_sla_in(tx, scope, &mut t, now).await?;
         tickets_repo::save(tx, scope, &t).await?;
         events::append_many(tx, scope, None, &evs, now).await?;
+        self.queue_notifications(tx, scope, &evs, now).await?;
         Ok(())
     }
 

@@ -40,6 +40,8 @@ pub struct NewTicket {
     pub team_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub contact_id: Option<i64>,
+    /// Media the customer agreed to be notified on when submitting (`email`, `sms`, `im`).
+    pub notify_consent: Vec<String>,
 }
 
 /// A change to a ticket's fields; `None` leaves a field alone, `Some(None)` clears it.
@@ -359,6 +361,22 @@ impl App {
             errors.add("deadline", "must be in the future");
         }
         check_tags(&mut errors, &n.tags);
+        let mut consent = Vec::new();
+        for (i, m) in n.notify_consent.iter().enumerate() {
+            match yingke_core::notify::Medium::parse(m) {
+                Some(m) if m != yingke_core::notify::Medium::Push => consent.push(m),
+                _ => errors.add(
+                    format!("notify_consent[{i}]"),
+                    "must be in_app, email, sms or im",
+                ),
+            }
+        }
+        if !consent.is_empty() && n.contact_id.is_none() {
+            errors.add(
+                "notify_consent",
+                "needs a contact to record the consent for",
+            );
+        }
         let category = match n.category_id {
             Some(id) => match repo::category(self.db(), scope, id).await {
                 Ok(c) => Some(c),
@@ -464,7 +482,12 @@ impl App {
         }
         self.sync_sla_in(&mut tx, scope, &mut t, now).await?;
         repo::save(&mut tx, scope, &t).await?;
+        if let Some(contact) = t.contact_id {
+            self.record_ticket_consent(&mut tx, scope, contact, &consent, &t.number, now)
+                .await?;
+        }
         events::append_many(&mut tx, scope, Some(p.user_id()), &evs, now).await?;
+        self.queue_notifications(&mut tx, scope, &evs, now).await?;
         tx.commit().await?;
         self.ticket_view(scope, t).await
     }
@@ -527,6 +550,7 @@ impl App {
         self.sync_sla_in(&mut tx, scope, &mut t, now).await?;
         repo::save(&mut tx, scope, &t).await?;
         events::append_many(&mut tx, scope, Some(p.user_id()), &evs, now).await?;
+        self.queue_notifications(&mut tx, scope, &evs, now).await?;
         tx.commit().await?;
         self.ticket_view(scope, t).await
     }

@@ -149,6 +149,14 @@ impl App {
             }
             crate::sla::SLA_TIMER => self.fire_sla_timer(tx, t.account_id, &t.payload).await,
             crate::sla::THRESHOLDS_TIMER => self.fire_thresholds_timer(tx, t.account_id).await,
+            crate::notify::NOTIFY_TIMER => {
+                self.fire_notify_timer(
+                    tx,
+                    yingke_store::Scope::new(yingke_core::AccountId(t.account_id)),
+                    &t.payload,
+                )
+                .await
+            }
             other => Err(AppError::Internal(format!(
                 "no handler for timer kind {other}"
             ))),

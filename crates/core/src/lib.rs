@@ -10,6 +10,8 @@ pub mod condition;
 pub mod event;
 pub mod identity;
 pub mod ids;
+pub mod notice_template;
+pub mod notify;
 pub mod routing;
 pub mod sla;
 pub mod sla_clock;

@@ -120,7 +120,13 @@ async fn ready_app(config: &Config) -> anyhow::Result<App> {
     db.migrate().await.context("applying migrations")?;
     let keys = Keyring::from_master(load_secret_key(config)?.as_bytes());
     let files = yingke_store::LocalFiles::new(config.data_dir.join("attachments"));
-    Ok(App::new(db, Arc::new(SystemClock), Settings::default(), keys).with_files(files))
+    let settings = Settings {
+        public_url: config.public_url.clone(),
+        ..Settings::default()
+    };
+    Ok(App::new(db, Arc::new(SystemClock), settings, keys)
+        .with_files(files)
+        .with_notifier(Arc::new(yingke_notify::Adapters::new())))
 }
 
 /// The configured secret, or the one in `<data dir>/secret.key`, created on first use.
@@ -197,6 +203,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
     // The durable scheduler: SLA clocks, threshold refreshes, probes.
     tokio::spawn(app.clone().run_scheduler());
+    // Sends notices: e-mail, SMS, IM; retries, confirmation deadlines, failover.
+    tokio::spawn(app.clone().run_dispatcher());
 
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

@@ -51,6 +51,7 @@ pub struct FileConfig {
     pub sqlite_synchronous_full: Option<bool>,
     pub secret_key: Option<Secret>,
     pub nats_url: Option<String>,
+    pub public_url: Option<String>,
 }
 
 /// Values from the environment and flags (clap fills these; `None` = not given).
@@ -90,6 +91,10 @@ pub struct Overrides {
     /// in-process only]
     #[arg(long, env = "YINGKE_NATS_URL", global = true)]
     pub nats_url: Option<String>,
+    /// Where customers reach this server, for links in notices (ticket page, 不再提醒)
+    /// [default: http://<listen>]
+    #[arg(long, env = "YINGKE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Log filter, e.g. `info,yingke_app=debug` [default: info]
     #[arg(long, env = "YINGKE_LOG", global = true)]
     pub log_level: Option<String>,
@@ -112,6 +117,7 @@ pub struct Config {
     pub sqlite_synchronous_full: bool,
     pub secret_key: Option<Secret>,
     pub nats_url: Option<String>,
+    pub public_url: String,
 }
 
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@yingke.local";
@@ -174,7 +180,20 @@ impl Config {
                 .clone()
                 .filter(|s| !s.is_empty())
                 .or(file.nats_url),
+            public_url: String::new(),
         };
+        let mut cfg = cfg;
+        cfg.public_url = o
+            .public_url
+            .clone()
+            .filter(|s| !s.is_empty())
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{}", cfg.listen))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(cfg.public_url.starts_with("http://") || cfg.public_url.starts_with("https://")) {
+            bail!("YINGKE_PUBLIC_URL must start with http:// or https://");
+        }
         if let Some(k) = &cfg.secret_key
             && k.expose().len() < 32
         {
@@ -236,6 +255,10 @@ sqlite_synchronous_full = true
 
 # NATS for real-time fan-out between several instances (env YINGKE_NATS_URL).
 # nats_url = "nats://127.0.0.1:4222"
+
+# Where customers reach this server: links in e-mails and SMS (ticket page, 不再提醒, open
+# tracking) start with it (env YINGKE_PUBLIC_URL). Unset: http://<listen>.
+# public_url = "https://support.example.com"
 "#;
 
 #[cfg(test)]

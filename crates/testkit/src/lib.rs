@@ -144,9 +144,18 @@ impl TestApp {
         let keys = Keyring::from_master(uuid::Uuid::new_v4().to_string().as_bytes());
         let files_dir =
             std::env::temp_dir().join(format!("yingke-files-{}", uuid::Uuid::new_v4().simple()));
-        let app = App::new(test_db.db.clone(), clock.clone(), Settings::default(), keys)
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr: SocketAddr = listener.local_addr().expect("bound address");
+        let settings = Settings {
+            public_url: format!("http://{addr}"),
+            ..Settings::default()
+        };
+        let app = App::new(test_db.db.clone(), clock.clone(), settings, keys)
             .with_publisher(hub.clone())
-            .with_files(yingke_store::LocalFiles::new(&files_dir));
+            .with_files(yingke_store::LocalFiles::new(&files_dir))
+            .with_notifier(Arc::new(yingke_notify::Adapters::new()));
         let (account, _) = app
             .create_account_with_owner("Account A", user_input(OWNER_EMAIL, "Owner A", Role::Owner))
             .await
@@ -158,10 +167,6 @@ impl TestApp {
             http: yingke_api::HttpSettings::default(),
         };
         let router = yingke_api::router(state, axum::Router::new());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind port 0");
-        let addr: SocketAddr = listener.local_addr().expect("bound address");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(yingke_api::serve(listener, router, async {
             let _ = rx.await;

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod files;
 pub mod me;
+pub mod notify;
 pub mod ops;
 pub mod routing;
 pub mod sla;

@@ -192,6 +192,10 @@ pub struct CreateTicket {
     pub team_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub contact_id: Option<i64>,
+    /// Media the customer agreed to be notified on (`email`, `sms`, `im`), recorded as consent
+    /// with this ticket as its source.
+    #[serde(default)]
+    pub notify_consent: Vec<String>,
 }
 
 fn epoch_ms(t: OffsetDateTime) -> i64 {
@@ -214,6 +218,7 @@ impl From<CreateTicket> for NewTicket {
             team_id: b.team_id,
             assignee_id: b.assignee_id,
             contact_id: b.contact_id,
+            notify_consent: b.notify_consent,
         }
     }
 }

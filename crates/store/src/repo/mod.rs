@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod credentials;
 pub mod events;
+pub mod notify;
 pub mod routing;
 pub mod sla;
 pub mod teams;
