@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useCallback, useSyncExternalStore } from 'react';
 
 /**
  * One ticking clock per period, shared by every component that shows a live time (queue waits,
@@ -22,6 +22,7 @@ function subscribe(everyMs: number, listener: () => void): () => void {
   const clock = clockOf(everyMs);
   clock.listeners.add(listener);
   if (clock.timer === null) {
+    // Idle until now: start from the current time (one extra render for the first subscriber).
     clock.now = Date.now();
     clock.timer = setInterval(() => {
       clock.now = Date.now();
@@ -39,8 +40,7 @@ function subscribe(everyMs: number, listener: () => void): () => void {
 
 /** The current time (epoch ms), renewed every `everyMs` by a clock shared with every other caller. */
 export function useNow(everyMs = 1000): number {
-  return useSyncExternalStore(
-    (listener) => subscribe(everyMs, listener),
-    () => clockOf(everyMs).now,
-  );
+  // A stable subscription: a new one on every render would stop and restart the clock each time.
+  const subscribeToClock = useCallback((listener: () => void) => subscribe(everyMs, listener), [everyMs]);
+  return useSyncExternalStore(subscribeToClock, () => clockOf(everyMs).now);
 }
