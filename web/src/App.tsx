@@ -15,6 +15,9 @@ const ChannelPage = lazy(() => import('./features/channels/ChannelPage'));
 const UsersPage = lazy(() => import('./features/users/UsersPage'));
 const TeamsPage = lazy(() => import('./features/teams/TeamsPage'));
 const RoutingPage = lazy(() => import('./features/routing/RoutingPage'));
+const TicketsPage = lazy(() => import('./features/tickets/TicketsPage'));
+const TicketPage = lazy(() => import('./features/tickets/TicketPage'));
+const TicketSettingsPage = lazy(() => import('./features/tickets/admin/TicketSettingsPage'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
 const NotFoundPage = lazy(() => import('./features/layout/NotFoundPage'));
 
@@ -54,6 +57,9 @@ export function AppRoutes() {
       >
         <Route index element={<Navigate to="/inbox" replace />} />
         <Route path="/inbox/:conversationId?" element={<InboxPage />} />
+        <Route path="/tickets" element={<TicketsPage />} />
+        <Route path="/tickets/:ticketId" element={<TicketPage />} />
+        <Route path="/ticket-settings/:tab?" element={<TicketSettingsPage />} />
         <Route path="/channels" element={<ChannelsPage />} />
         <Route path="/channels/:channelId" element={<ChannelPage />} />
         <Route path="/users" element={<UsersPage />} />

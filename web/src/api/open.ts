@@ -12,6 +12,10 @@ export function asString(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
 export function asNumber(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

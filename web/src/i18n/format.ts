@@ -1,11 +1,30 @@
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const zoned = new Map<string, Intl.DateTimeFormat>();
 
-/** Formats an RFC 3339 time in the browser's locale and time zone. */
-export function formatDateTime(value: string | null | undefined): string {
-  if (!value) return '';
+/** A date-and-time formatter for an IANA zone (the browser's when absent or unknown). */
+function dateTimeIn(timeZone: string | undefined): Intl.DateTimeFormat {
+  if (!timeZone) return dateTime;
+  let format = zoned.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    } catch {
+      format = dateTime;
+    }
+    zoned.set(timeZone, format);
+  }
+  return format;
+}
+
+/**
+ * Formats an RFC 3339 time (or epoch milliseconds) in the browser's locale, in `timeZone` (the
+ * account's, for times that matter across the team such as SLA due times) or the browser's zone.
+ */
+export function formatDateTime(value: string | number | null | undefined, timeZone?: string): string {
+  if (value === null || value === undefined || value === '') return '';
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : dateTime.format(date);
+  return Number.isNaN(date.getTime()) ? String(value) : dateTimeIn(timeZone).format(date);
 }
 
 export function formatDate(value: string | null | undefined): string {

@@ -1,9 +1,11 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useNavigate } from 'react-router';
 import { App as AntApp, Alert, Avatar, Button, Dropdown, Result, Select, Space, Spin, Tooltip, Typography } from 'antd';
 import {
   ArrowLeftOutlined,
   CheckOutlined,
   DownOutlined,
+  FileAddOutlined,
   InfoCircleOutlined,
   RedoOutlined,
   SwapOutlined,
@@ -22,6 +24,7 @@ import { useThread } from './useThread';
 import { avatarColor } from '../users/UserAvatar';
 import { useUsers } from '../users/queries';
 import { useTeams } from '../teams/queries';
+import { useTicketFromConversation } from '../tickets/queries';
 import { describeError } from '../../api/errorText';
 import { formatDate, isSameDay } from '../../i18n/format';
 import { useOutbox, useSocketStatus } from '../../realtime/hooks';
@@ -78,6 +81,8 @@ export function ConversationPane({
   const users = useUsers();
   const teams = useTeams();
   const [transferOpen, setTransferOpen] = useState(false);
+  const navigate = useNavigate();
+  const toTicket = useTicketFromConversation();
   const readSent = useRef(0);
 
   const messages = thread.messages;
@@ -98,6 +103,15 @@ export function ConversationPane({
         onError: (error) => void message.error(describeError(t, error)),
       },
     );
+
+  const createTicket = () =>
+    toTicket.mutate(id, {
+      onSuccess: (ticket) => {
+        void message.success(t('inbox.ticketCreated', { number: ticket.number }));
+        void navigate(`/tickets/${ticket.id}`);
+      },
+      onError: (error) => void message.error(describeError(t, error)),
+    });
 
   const setPriority = (priority: string) =>
     update.mutate({ id, body: { priority } }, { onError: (error) => void message.error(describeError(t, error)) });
@@ -149,6 +163,9 @@ export function ConversationPane({
             prefix={<span className={styles.selectPrefix}>{t('inbox.priorityLabel')}</span>}
             popupMatchSelectWidth={false}
           />
+          <Button size="small" icon={<FileAddOutlined />} onClick={createTicket} loading={toTicket.isPending}>
+            {t('inbox.createTicket')}
+          </Button>
           <Button size="small" icon={<SwapOutlined />} onClick={() => setTransferOpen(true)}>
             {t('inbox.transfer.button')}
           </Button>

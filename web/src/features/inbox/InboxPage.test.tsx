@@ -297,4 +297,33 @@ describe('InboxPage', () => {
     const link = await within(log).findByRole('link', { name: /invoice\.pdf/ });
     expect(link.getAttribute('href')).toMatch(/\/api\/v1\/files\/55\?sig=x$/);
   });
+
+  it('creates a ticket from the conversation and opens it', async () => {
+    let created = 0;
+    const ticket = {
+      id: 31, number: 'T-2026031', title: '第 1 条', description: '', category_id: null, priority: 'p3', status: 'new',
+      status_kind: 'new', status_name: '待分配', category_key: null, collaborators: [], order_number: null, requested_by: null,
+      contact_id: 7, conversation_id: 9, team_id: null, assignee_id: null, deadline: null, custom: {}, tags: [], attachments: [],
+      channel: 'web_widget', source: {}, sla: {}, first_response_at: null, resolved_at: null, closed_at: null, created_by: 1,
+      created_at: '2026-11-21T05:00:00.000Z', updated_at: '2026-11-21T05:00:00.000Z',
+    };
+    serve(
+      ...routes(),
+      on('POST', '/api/v1/conversations/9/ticket', () => {
+        created++;
+        return jsonResponse(201, ticket);
+      }),
+      on('GET', '/api/v1/tickets/31', () => jsonResponse(200, ticket)),
+      on('GET', '/api/v1/tickets/31/timeline', () => jsonResponse(200, { items: [], next_after: null })),
+      on('GET', '/api/v1/ticket-workflow', () => jsonResponse(200, { states: [{ key: 'new', name: '待分配', kind: 'new' }], transitions: {} })),
+      on('GET', '/api/v1/ticket-categories', () => jsonResponse(200, { items: [] })),
+      on('GET', '/api/v1/ticket-markers', () => jsonResponse(200, { items: [] })),
+    );
+    renderApp('/inbox/9');
+    await within(await screen.findByRole('log', {}, { timeout: 8000 })).findByText('第 2 条');
+    await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: /创建工单/ }));
+    expect(await screen.findByText('T-2026031', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '查看关联会话' })).toHaveAttribute('href', '/inbox/9');
+    expect(created).toBe(1);
+  });
 });

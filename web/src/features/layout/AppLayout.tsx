@@ -13,11 +13,13 @@ import {
   ShopOutlined,
   TeamOutlined,
   DownOutlined,
+  FileTextOutlined,
+  ScheduleOutlined,
   WifiOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCurrentSession, useLogout } from '../auth/session';
-import { canSupervise } from '../auth/roles';
+import { canManage, canSupervise } from '../auth/roles';
 import { MyStatus } from '../routing/MyStatus';
 import { setLocale } from '../../i18n';
 import { describeError } from '../../api/errorText';
@@ -31,14 +33,16 @@ const COLLAPSED_KEY = 'yingke.sider.collapsed';
 /** Pages that fill the content area edge to edge (no padding, no page scroll). */
 const FULL_BLEED = ['/inbox'];
 
-/** Pages reachable from the side navigation, in order; `supervise` ones only for supervisors and above. */
+/** Pages reachable from the side navigation, in order, with who sees them. */
 const NAV = [
-  { path: '/inbox', icon: <InboxOutlined />, label: 'nav.inbox', supervise: false },
-  { path: '/channels', icon: <WifiOutlined />, label: 'nav.channels', supervise: false },
-  { path: '/users', icon: <TeamOutlined />, label: 'nav.users', supervise: false },
-  { path: '/teams', icon: <ApartmentOutlined />, label: 'nav.teams', supervise: false },
-  { path: '/routing', icon: <BranchesOutlined />, label: 'nav.routing', supervise: true },
-  { path: '/profile', icon: <SettingOutlined />, label: 'nav.profile', supervise: false },
+  { path: '/inbox', icon: <InboxOutlined />, label: 'nav.inbox', access: 'all' },
+  { path: '/tickets', icon: <FileTextOutlined />, label: 'nav.tickets', access: 'all' },
+  { path: '/channels', icon: <WifiOutlined />, label: 'nav.channels', access: 'all' },
+  { path: '/users', icon: <TeamOutlined />, label: 'nav.users', access: 'all' },
+  { path: '/teams', icon: <ApartmentOutlined />, label: 'nav.teams', access: 'all' },
+  { path: '/routing', icon: <BranchesOutlined />, label: 'nav.routing', access: 'supervise' },
+  { path: '/ticket-settings', icon: <ScheduleOutlined />, label: 'nav.ticketSettings', access: 'manage' },
+  { path: '/profile', icon: <SettingOutlined />, label: 'nav.profile', access: 'all' },
 ] as const;
 
 function initialCollapsed(): boolean {
@@ -71,7 +75,9 @@ export default function AppLayout() {
     }
   };
 
-  const nav = NAV.filter((item) => !item.supervise || canSupervise(user.role));
+  const nav = NAV.filter(
+    (item) => item.access === 'all' || (item.access === 'supervise' ? canSupervise(user.role) : canManage(user.role)),
+  );
   const selected = nav.find((item) => location.pathname.startsWith(item.path))?.path;
 
   const userMenu: MenuProps['items'] = [

@@ -5,7 +5,6 @@ import {
   Button,
   Card,
   Form,
-  Input,
   InputNumber,
   Modal,
   Select,
@@ -16,11 +15,12 @@ import {
   Typography,
   type TableProps,
 } from 'antd';
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { DurationInput } from './DurationInput';
 import { RouteFields } from './RouteFields';
-import { clockToMinutes, formatDuration, isClock, minutesToClock } from './duration';
+import { formatDuration } from './duration';
+import { WeeklyHoursTable, dates, formToWeek, timeZones, weekErrorPath, weekToForm, type Span } from './WeeklyHours';
 import { routeDto, routeFormPath, routeValues, type RouteValues } from './routeForm';
 import { useDirectory } from './names';
 import { useRoutingSettings, useSetTeamRouting, useTeamsRouting, useUpdateRoutingSettings } from './queries';
@@ -31,10 +31,6 @@ import { asObject, asString, toOpenObject } from '../../api/open';
 import type { RoutingSettings, Team, TeamRouting } from '../../api/types';
 import styles from './Routing.module.css';
 
-/** Monday … Sunday, as the server orders the week and names days in error paths. */
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-
-type Span = { start?: string; end?: string };
 type Values = {
   default_route: RouteValues;
   sticky_window_secs: number | null;
@@ -49,24 +45,8 @@ type Values = {
   extra_workdays: string[];
 };
 
-type WorkSpan = { start_min: number; end_min: number };
-
-function spans(value: unknown): WorkSpan[] {
-  return (Array.isArray(value) ? value : []).map((item) => {
-    const s = asObject(item);
-    return { start_min: typeof s.start_min === 'number' ? s.start_min : 0, end_min: typeof s.end_min === 'number' ? s.end_min : 0 };
-  });
-}
-
-function dates(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-const OFFICE_DAY: Span[] = [{ start: '09:00', end: '18:00' }];
-
 function toValues(s: RoutingSettings): Values {
   const hours = s.business_hours ? asObject(s.business_hours) : null;
-  const weekly = hours && Array.isArray(hours.weekly) ? (hours.weekly as unknown[]) : null;
   return {
     default_route: routeValues(s.default_route),
     sticky_window_secs: s.sticky_window_secs,
@@ -76,13 +56,7 @@ function toValues(s: RoutingSettings): Values {
     timezone: s.timezone,
     business_hours_on: hours !== null,
     bh_timezone: (hours && asString(hours.timezone)) || s.timezone,
-    weekly: DAYS.map((_, i) =>
-      weekly
-        ? spans(weekly[i]).map((w) => ({ start: minutesToClock(w.start_min), end: minutesToClock(w.end_min) }))
-        : i < 5
-          ? OFFICE_DAY
-          : [],
-    ),
+    weekly: weekToForm(hours?.weekly),
     holidays: hours ? dates(hours.holidays) : [],
     extra_workdays: hours ? dates(hours.extra_workdays) : [],
   };
@@ -95,17 +69,8 @@ function settingsFormPath(field: string): Array<string | number> | null {
   if (field === 'business_hours.timezone') return ['bh_timezone'];
   if (field.startsWith('business_hours.holidays')) return ['holidays'];
   if (field.startsWith('business_hours.extra_workdays')) return ['extra_workdays'];
-  const day = /^business_hours\.weekly\.(\w+)\[(\d+)\]/.exec(field);
-  if (day) {
-    const index = (DAYS as readonly string[]).indexOf(day[1]);
-    if (index >= 0) return ['weekly', index, Number(day[2]), 'end'];
-  }
+  if (field.startsWith('business_hours.weekly.')) return weekErrorPath(field.slice('business_hours.'.length), 'weekly');
   return null;
-}
-
-function timeZones(current: string[]): string[] {
-  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return [...new Set([...current.filter(Boolean), 'UTC', ...known])];
 }
 
 /** The account's routing defaults, business hours and each team's capacity and overflow. */
@@ -137,9 +102,7 @@ export function SettingsTab({ admin }: { admin: boolean }) {
     const business_hours = values.business_hours_on
       ? {
           timezone: values.bh_timezone,
-          weekly: (values.weekly ?? []).map((day) =>
-            (day ?? []).map((s) => ({ start_min: clockToMinutes(s.start ?? '00:00'), end_min: clockToMinutes(s.end ?? '00:00') })),
-          ),
+          weekly: formToWeek(values.weekly),
           holidays: values.holidays ?? [],
           extra_workdays: values.extra_workdays ?? [],
           ...(Array.isArray(workdayHours.current) ? { workday_hours: workdayHours.current } : {}),
@@ -163,14 +126,6 @@ export function SettingsTab({ admin }: { admin: boolean }) {
       },
     );
   };
-
-  // Spans are checked only while business hours are on (hidden otherwise).
-  const clockRule = (allowMidnight: boolean) => ({
-    validator: (_: unknown, value: string | undefined) =>
-      !form.getFieldValue('business_hours_on') || (value && isClock(value, allowMidnight))
-        ? Promise.resolve()
-        : Promise.reject(new Error(t('routing.settings.spanInvalid'))),
-  });
 
   return (
     <>
@@ -236,79 +191,8 @@ export function SettingsTab({ admin }: { admin: boolean }) {
             <Form.Item name="bh_timezone" label={t('routing.settings.timezone')} className={styles.narrowItem}>
               <Select showSearch options={zoneOptions} />
             </Form.Item>
-            <table className={styles.weekTable}>
-              <tbody>
-                {DAYS.map((day, dayIndex) => (
-                  <tr key={day}>
-                    <th scope="row">{t(`routing.settings.days.${day}`)}</th>
-                    <td>
-                      <Form.List name={['weekly', dayIndex]}>
-                        {(items, { add, remove }) => (
-                          <div className={styles.spanList}>
-                            {items.length === 0 && (
-                              <Typography.Text type="secondary" className={styles.small}>
-                                {t('routing.settings.closed')}
-                              </Typography.Text>
-                            )}
-                            {items.map((item, index) => {
-                              const which = { day: t(`routing.settings.days.${day}`), n: index + 1 };
-                              return (
-                                <div key={item.key} className={styles.spanRow}>
-                                  <Form.Item name={[item.name, 'start']} rules={[clockRule(false)]} className={styles.spanItem}>
-                                    <Input placeholder="09:00" maxLength={5} aria-label={t('routing.settings.spanStartOf', which)} className={styles.clockInput} />
-                                  </Form.Item>
-                                  <span aria-hidden>–</span>
-                                  <Form.Item
-                                    name={[item.name, 'end']}
-                                    dependencies={[['weekly', dayIndex, item.name, 'start']]}
-                                    rules={[
-                                      clockRule(true),
-                                      ({ getFieldValue }) => ({
-                                        validator: (_: unknown, end: string | undefined) => {
-                                          const start = getFieldValue(['weekly', dayIndex, item.name, 'start']) as string | undefined;
-                                          return !start || !end || !isClock(start) || !isClock(end, true) || clockToMinutes(end) > clockToMinutes(start)
-                                            ? Promise.resolve()
-                                            : Promise.reject(new Error(t('routing.settings.spanOrder')));
-                                        },
-                                      }),
-                                    ]}
-                                    className={styles.spanItem}
-                                  >
-                                    <Input placeholder="18:00" maxLength={5} aria-label={t('routing.settings.spanEndOf', which)} className={styles.clockInput} />
-                                  </Form.Item>
-                                  {admin && (
-                                    <Button
-                                      type="text"
-                                      size="small"
-                                      danger
-                                      icon={<DeleteOutlined />}
-                                      onClick={() => remove(item.name)}
-                                      aria-label={t('routing.settings.removeSpanOf', which)}
-                                    />
-                                  )}
-                                </div>
-                              );
-                            })}
-                            {admin && (
-                              <Button
-                                type="link"
-                                size="small"
-                                icon={<PlusOutlined />}
-                                onClick={() => add({ start: '09:00', end: '18:00' })}
-                                aria-label={t('routing.settings.addSpanOf', { day: t(`routing.settings.days.${day}`) })}
-                                className={styles.addSpan}
-                              >
-                                {t('routing.settings.addSpan')}
-                              </Button>
-                            )}
-                          </div>
-                        )}
-                      </Form.List>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            {/* Spans are checked only while business hours are on (hidden otherwise). */}
+            <WeeklyHoursTable name="weekly" editable={admin} checked={() => !!form.getFieldValue('business_hours_on')} />
             <div className={styles.formGrid}>
               <Form.Item name="holidays" label={t('routing.settings.holidays')} extra={t('routing.settings.datesHint')}>
                 <Select<string[]> mode="tags" open={false} tokenSeparators={[',', '，', ' ']} placeholder="2026-10-01" />
