@@ -2068,9 +2068,6 @@ export interface components {
             /** @description Days off (`YYYY-MM-DD`), e.g. the State Council's list for a year. */
             holidays?: string[];
         };
-        Items: {
-            items: Record<string, never>[];
-        };
         /** @enum {string} */
         Locale: "zh-CN" | "en";
         LoginRequest: {
@@ -2114,6 +2111,9 @@ export interface components {
         NewAccessToken: components["schemas"]["AccessToken"] & {
             /** @description Send as `Authorization: Bearer <token>`. Shown once; only its hash is stored. */
             token: string;
+        };
+        NotificationItems: {
+            items: Record<string, never>[];
         };
         PageBody: {
             referrer?: string;
@@ -4729,7 +4729,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Items"];
+                    "application/json": components["schemas"]["NotificationItems"];
                 };
             };
             /** @description Client error, in the error envelope */
@@ -4992,7 +4992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Items"];
+                    "application/json": components["schemas"]["NotificationItems"];
                 };
             };
             /** @description Client error, in the error envelope */

@@ -76,6 +76,7 @@ async fn put_policy(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationItems)]
 pub struct Items {
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<Value>,
