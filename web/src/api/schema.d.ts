@@ -1954,56 +1954,6 @@ export interface components {
         DecisionList: {
             items: components["schemas"]["RoutingDecision"][];
         };
-        DeliveryDto: {
-            /** Format: int32 */
-            attempts: number;
-            body: string;
-            /** Format: int64 */
-            channel_id?: number | null;
-            /** Format: int64 */
-            clicked_at?: number | null;
-            /** Format: int64 */
-            confirmed_at?: number | null;
-            /** Format: int64 */
-            contact_id?: number | null;
-            /** Format: int64 */
-            created_at: number;
-            /** Format: int64 */
-            due_at?: number | null;
-            /** Format: int64 */
-            failover_from?: number | null;
-            /** Format: int64 */
-            id: number;
-            important: boolean;
-            last_error?: string | null;
-            last_response?: string | null;
-            medium: string;
-            notice_key: string;
-            notice_kind?: string | null;
-            /** Format: int64 */
-            opened_at?: number | null;
-            /** Format: int64 */
-            read_at?: number | null;
-            recipient_kind: string;
-            /** Format: int64 */
-            rule_id?: number | null;
-            /** Format: int64 */
-            sent_at?: number | null;
-            /**
-             * @description Why it was not sent (`cap_reached`, `kind_limit`, `quiet_period`, `opted_out`,
-             *     `no_consent`, `no_address`, `no_channel`) with details.
-             */
-            skip_reason?: Record<string, never> | null;
-            status: string;
-            subject: string;
-            /** Format: int64 */
-            ticket_id?: number | null;
-            /** Format: int64 */
-            user_id?: number | null;
-        };
-        DeliveryList: {
-            items: components["schemas"]["DeliveryDto"][];
-        };
         /** @description An entry point: a site, landing page, QR code or short link with its source fields. */
         EntryPoint: {
             ad_plan: string;
@@ -2112,8 +2062,79 @@ export interface components {
             /** @description Send as `Authorization: Bearer <token>`. Shown once; only its hash is stored. */
             token: string;
         };
+        NotificationDelivery: {
+            /** Format: int32 */
+            attempts: number;
+            body: string;
+            /** Format: int64 */
+            channel_id?: number | null;
+            /** Format: int64 */
+            clicked_at?: number | null;
+            /** Format: int64 */
+            confirmed_at?: number | null;
+            /** Format: int64 */
+            contact_id?: number | null;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            due_at?: number | null;
+            /** Format: int64 */
+            failover_from?: number | null;
+            /** Format: int64 */
+            id: number;
+            important: boolean;
+            last_error?: string | null;
+            last_response?: string | null;
+            medium: string;
+            notice_key: string;
+            notice_kind?: string | null;
+            /** Format: int64 */
+            opened_at?: number | null;
+            /** Format: int64 */
+            read_at?: number | null;
+            recipient_kind: string;
+            /** Format: int64 */
+            rule_id?: number | null;
+            /** Format: int64 */
+            sent_at?: number | null;
+            /**
+             * @description Why it was not sent (`cap_reached`, `kind_limit`, `quiet_period`, `opted_out`,
+             *     `no_consent`, `no_address`, `no_channel`) with details.
+             */
+            skip_reason?: Record<string, never> | null;
+            status: string;
+            subject: string;
+            /** Format: int64 */
+            ticket_id?: number | null;
+            /** Format: int64 */
+            user_id?: number | null;
+        };
+        NotificationDeliveryList: {
+            items: components["schemas"]["NotificationDelivery"][];
+        };
         NotificationItems: {
             items: Record<string, never>[];
+        };
+        NotificationTemplate: {
+            audience: string;
+            body: string;
+            /** Format: int64 */
+            category_id: number;
+            /** Format: int64 */
+            id: number;
+            key: string;
+            locale: string;
+            medium: string;
+            subject: string;
+        };
+        NotificationTemplateList: {
+            items: components["schemas"]["NotificationTemplate"][];
+            /** @description Variables templates may use, with what they hold. */
+            variables: Record<string, never>;
+        };
+        NotificationTestSend: {
+            /** @description Address to send the test to (ignored by group robots). */
+            to?: string;
         };
         PageBody: {
             referrer?: string;
@@ -2334,6 +2355,12 @@ export interface components {
             key: string;
             name: string;
         };
+        SaveNotificationRule: {
+            active?: boolean;
+            /** Format: int32 */
+            position?: number;
+            spec: Record<string, never>;
+        };
         SavePolicy: {
             enabled?: boolean;
             /**
@@ -2533,27 +2560,6 @@ export interface components {
             overflow_after_secs?: number | null;
             /** Format: int64 */
             overflow_team_id?: number | null;
-        };
-        TemplateDto: {
-            audience: string;
-            body: string;
-            /** Format: int64 */
-            category_id: number;
-            /** Format: int64 */
-            id: number;
-            key: string;
-            locale: string;
-            medium: string;
-            subject: string;
-        };
-        TemplateList: {
-            items: components["schemas"]["TemplateDto"][];
-            /** @description Variables templates may use, with what they hold. */
-            variables: Record<string, never>;
-        };
-        TestSend: {
-            /** @description Address to send the test to (ignored by group robots). */
-            to?: string;
         };
         ThresholdList: {
             items: components["schemas"]["SlaThreshold"][];
@@ -4540,7 +4546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryList"];
+                    "application/json": components["schemas"]["NotificationDeliveryList"];
                 };
             };
             /** @description Client error, in the error envelope */
@@ -4854,7 +4860,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TestSend"];
+                "application/json": components["schemas"]["NotificationTestSend"];
             };
         };
         responses: {
@@ -4901,7 +4907,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryList"];
+                    "application/json": components["schemas"]["NotificationDeliveryList"];
                 };
             };
             /** @description Client error, in the error envelope */
@@ -5015,7 +5021,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SaveRule"];
+                "application/json": components["schemas"]["SaveNotificationRule"];
             };
         };
         responses: {
@@ -5051,7 +5057,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SaveRule"];
+                "application/json": components["schemas"]["SaveNotificationRule"];
             };
         };
         responses: {
@@ -5120,7 +5126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TemplateList"];
+                    "application/json": components["schemas"]["NotificationTemplateList"];
                 };
             };
             /** @description Client error, in the error envelope */
@@ -5153,7 +5159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TemplateDto"];
+                    "application/json": components["schemas"]["NotificationTemplate"];
                 };
             };
             /** @description Client error, in the error envelope */

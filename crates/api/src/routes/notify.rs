@@ -146,6 +146,7 @@ async fn delete_channel(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NotificationTestSend)]
 pub struct TestSend {
     /// Address to send the test to (ignored by group robots).
     #[serde(default)]
@@ -168,6 +169,7 @@ async fn test_channel(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SaveNotificationRule)]
 pub struct SaveRule {
     #[schema(value_type = Object)]
     pub spec: RuleSpec,
@@ -238,6 +240,7 @@ async fn delete_rule(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationTemplate)]
 pub struct TemplateDto {
     pub id: i64,
     pub key: String,
@@ -265,6 +268,7 @@ impl From<TemplateRow> for TemplateDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationTemplateList)]
 pub struct TemplateList {
     pub items: Vec<TemplateDto>,
     /// Variables templates may use, with what they hold.
@@ -342,6 +346,7 @@ pub struct DeliveryQuery {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationDelivery)]
 pub struct DeliveryDto {
     pub id: i64,
     pub notice_key: String,
@@ -408,6 +413,7 @@ impl From<Delivery> for DeliveryDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationDeliveryList)]
 pub struct DeliveryList {
     pub items: Vec<DeliveryDto>,
 }
