@@ -353,9 +353,9 @@ export interface paths {
             cookie?: never;
         };
         /** A contact's consent per medium, opt-outs and engagement (what the learned preference uses). */
-        get: operations["get_preferences"];
+        get: operations["notify_get_preferences"];
         /** Record consent, add opt-outs or lift them (admin override). */
-        put: operations["put_preferences"];
+        put: operations["notify_put_preferences"];
         post?: never;
         delete?: never;
         options?: never;
@@ -564,7 +564,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in agent's in-app notifications (SLA warnings on my tickets, resolutions…). */
-        get: operations["my_notifications"];
+        get: operations["notify_my_notifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -582,7 +582,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["read_my_notification"];
+        post: operations["notify_read_my_notification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -649,13 +649,13 @@ export interface paths {
             cookie?: never;
         };
         /** Channels with their secrets masked (`••••ab`) and their receipt URL. */
-        get: operations["list_channels"];
+        get: operations["notify_list_channels"];
         put?: never;
         /**
          * Add a channel (admin): kind (smtp, aliyun_sms, tencent_sms, http_sms, wecom_robot,
          *     dingtalk_robot, feishu_bot, wecom_app), name, config, secrets (sealed at rest).
          */
-        post: operations["create_channel"];
+        post: operations["notify_create_channel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -671,9 +671,9 @@ export interface paths {
         };
         get?: never;
         /** Change a channel (admin); secret keys left out keep their value, `null` removes one. */
-        put: operations["update_channel"];
+        put: operations["notify_update_channel"];
         post?: never;
-        delete: operations["delete_channel"];
+        delete: operations["notify_delete_channel"];
         options?: never;
         head?: never;
         patch?: never;
@@ -689,7 +689,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send a test notice on a channel now and show the provider's answer (admin). */
-        post: operations["test_channel"];
+        post: operations["notify_test_channel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -704,7 +704,7 @@ export interface paths {
             cookie?: never;
         };
         /** Deliveries, newest first: every channel a notice went out on, and the notices not sent. */
-        get: operations["list_deliveries"];
+        get: operations["notify_list_deliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -724,9 +724,9 @@ export interface paths {
          * The policy: cap per ticket and per kind, quiet period, DND hours, consent, learning, retries,
          *     masking.
          */
-        get: operations["get_policy"];
+        get: operations["notify_get_policy"];
         /** Change the policy (admin). Omitted fields take their defaults. */
-        put: operations["put_policy"];
+        put: operations["notify_put_policy"];
         post?: never;
         delete?: never;
         options?: never;
@@ -742,9 +742,9 @@ export interface paths {
             cookie?: never;
         };
         /** Rules in position order (the shipped defaults included). */
-        get: operations["list_rules"];
+        get: operations["notify_list_rules"];
         put?: never;
-        post: operations["create_rule"];
+        post: operations["notify_create_rule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -759,9 +759,9 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["update_rule"];
+        put: operations["notify_update_rule"];
         post?: never;
-        delete: operations["delete_rule"];
+        delete: operations["notify_delete_rule"];
         options?: never;
         head?: never;
         patch?: never;
@@ -774,12 +774,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["list_templates"];
+        get: operations["notify_list_templates"];
         /**
          * Create or replace a template variant (key, locale, audience, category, medium). A template
          *     that does not compile or names an unknown variable is refused with its line and column.
          */
-        put: operations["put_template"];
+        put: operations["notify_put_template"];
         post?: never;
         delete?: never;
         options?: never;
@@ -787,7 +787,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/templates/preview": {
+    "/api/v1/notifications/templates/notify_preview": {
         parameters: {
             query?: never;
             header?: never;
@@ -797,7 +797,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Render a template for a sample ticket (or a real one), masked like a real notice. */
-        post: operations["preview"];
+        post: operations["notify_preview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -814,7 +814,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["delete_template"];
+        delete: operations["notify_delete_template"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3902,7 +3902,7 @@ export interface operations {
             };
         };
     };
-    get_preferences: {
+    notify_get_preferences: {
         parameters: {
             query?: never;
             header?: never;
@@ -3934,7 +3934,7 @@ export interface operations {
             };
         };
     };
-    put_preferences: {
+    notify_put_preferences: {
         parameters: {
             query?: never;
             header?: never;
@@ -4528,7 +4528,7 @@ export interface operations {
             };
         };
     };
-    my_notifications: {
+    notify_my_notifications: {
         parameters: {
             query?: {
                 before?: number;
@@ -4560,7 +4560,7 @@ export interface operations {
             };
         };
     };
-    read_my_notification: {
+    notify_read_my_notification: {
         parameters: {
             query?: never;
             header?: never;
@@ -4720,7 +4720,7 @@ export interface operations {
             };
         };
     };
-    list_channels: {
+    notify_list_channels: {
         parameters: {
             query?: never;
             header?: never;
@@ -4749,7 +4749,7 @@ export interface operations {
             };
         };
     };
-    create_channel: {
+    notify_create_channel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4782,7 +4782,7 @@ export interface operations {
             };
         };
     };
-    update_channel: {
+    notify_update_channel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4818,7 +4818,7 @@ export interface operations {
             };
         };
     };
-    delete_channel: {
+    notify_delete_channel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4848,7 +4848,7 @@ export interface operations {
             };
         };
     };
-    test_channel: {
+    notify_test_channel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4884,7 +4884,7 @@ export interface operations {
             };
         };
     };
-    list_deliveries: {
+    notify_list_deliveries: {
         parameters: {
             query?: {
                 ticket_id?: number;
@@ -4921,7 +4921,7 @@ export interface operations {
             };
         };
     };
-    get_policy: {
+    notify_get_policy: {
         parameters: {
             query?: never;
             header?: never;
@@ -4950,7 +4950,7 @@ export interface operations {
             };
         };
     };
-    put_policy: {
+    notify_put_policy: {
         parameters: {
             query?: never;
             header?: never;
@@ -4983,7 +4983,7 @@ export interface operations {
             };
         };
     };
-    list_rules: {
+    notify_list_rules: {
         parameters: {
             query?: never;
             header?: never;
@@ -5012,7 +5012,7 @@ export interface operations {
             };
         };
     };
-    create_rule: {
+    notify_create_rule: {
         parameters: {
             query?: never;
             header?: never;
@@ -5045,7 +5045,7 @@ export interface operations {
             };
         };
     };
-    update_rule: {
+    notify_update_rule: {
         parameters: {
             query?: never;
             header?: never;
@@ -5081,7 +5081,7 @@ export interface operations {
             };
         };
     };
-    delete_rule: {
+    notify_delete_rule: {
         parameters: {
             query?: never;
             header?: never;
@@ -5111,7 +5111,7 @@ export interface operations {
             };
         };
     };
-    list_templates: {
+    notify_list_templates: {
         parameters: {
             query?: never;
             header?: never;
@@ -5140,7 +5140,7 @@ export interface operations {
             };
         };
     };
-    put_template: {
+    notify_put_template: {
         parameters: {
             query?: never;
             header?: never;
@@ -5173,7 +5173,7 @@ export interface operations {
             };
         };
     };
-    preview: {
+    notify_preview: {
         parameters: {
             query?: never;
             header?: never;
@@ -5206,7 +5206,7 @@ export interface operations {
             };
         };
     };
-    delete_template: {
+    notify_delete_template: {
         parameters: {
             query?: never;
             header?: never;

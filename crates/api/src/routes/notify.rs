@@ -1,4 +1,4 @@
-//! Notifications: the policy, channels (secrets masked), rules, templates with preview,
+//! Notifications: the policy, channels (secrets masked), rules, templates with notify_preview,
 //! deliveries (sent and not sent, with reasons), contacts' preferences, agents' own notices; and
 //! the customer-facing links — ticket page, "不再提醒", open pixel, click, provider receipts.
 
@@ -29,19 +29,19 @@ use crate::{
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_policy, put_policy))
-        .routes(routes!(list_channels, create_channel))
-        .routes(routes!(update_channel, delete_channel))
-        .routes(routes!(test_channel))
-        .routes(routes!(list_rules, create_rule))
-        .routes(routes!(update_rule, delete_rule))
-        .routes(routes!(list_templates, put_template))
-        .routes(routes!(delete_template))
-        .routes(routes!(preview))
-        .routes(routes!(list_deliveries))
-        .routes(routes!(get_preferences, put_preferences))
-        .routes(routes!(my_notifications))
-        .routes(routes!(read_my_notification))
+        .routes(routes!(notify_get_policy, notify_put_policy))
+        .routes(routes!(notify_list_channels, notify_create_channel))
+        .routes(routes!(notify_update_channel, notify_delete_channel))
+        .routes(routes!(notify_test_channel))
+        .routes(routes!(notify_list_rules, notify_create_rule))
+        .routes(routes!(notify_update_rule, notify_delete_rule))
+        .routes(routes!(notify_list_templates, notify_put_template))
+        .routes(routes!(notify_delete_template))
+        .routes(routes!(notify_preview))
+        .routes(routes!(notify_list_deliveries))
+        .routes(routes!(notify_get_preferences, notify_put_preferences))
+        .routes(routes!(notify_my_notifications))
+        .routes(routes!(notify_read_my_notification))
 }
 
 /// The customer-facing pages and callbacks, outside `/api` (links in e-mails and SMS).
@@ -59,7 +59,10 @@ pub fn public_router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/notifications/policy", tag = "notifications",
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_policy(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<Policy>> {
+async fn notify_get_policy(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+) -> ApiResult<Json<Policy>> {
     Ok(Json(state.app.notify_policy(&p).await?))
 }
 
@@ -67,7 +70,7 @@ async fn get_policy(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<J
 #[utoipa::path(put, path = "/api/v1/notifications/policy", tag = "notifications", request_body = Object,
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn put_policy(
+async fn notify_put_policy(
     State(state): State<AppState>,
     Auth(p): Auth,
     Body(b): Body<Policy>,
@@ -95,7 +98,10 @@ fn items<T: Serialize>(v: Vec<T>) -> Json<Items> {
 #[utoipa::path(get, path = "/api/v1/notifications/channels", tag = "notifications",
     responses((status = 200, body = Items), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_channels(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<Items>> {
+async fn notify_list_channels(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+) -> ApiResult<Json<Items>> {
     Ok(items(state.app.list_notify_channels(&p).await?))
 }
 
@@ -104,7 +110,7 @@ async fn list_channels(State(state): State<AppState>, Auth(p): Auth) -> ApiResul
 #[utoipa::path(post, path = "/api/v1/notifications/channels", tag = "notifications", request_body = Object,
     responses((status = 201, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn create_channel(
+async fn notify_create_channel(
     State(state): State<AppState>,
     Auth(p): Auth,
     Body(b): Body<ChannelInput>,
@@ -121,7 +127,7 @@ async fn create_channel(
     params(("id" = i64, Path, description = "Channel id")),
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn update_channel(
+async fn notify_update_channel(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
@@ -135,7 +141,7 @@ async fn update_channel(
     params(("id" = i64, Path, description = "Channel id")),
     responses((status = 204), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn delete_channel(
+async fn notify_delete_channel(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
@@ -158,7 +164,7 @@ pub struct TestSend {
     params(("id" = i64, Path, description = "Channel id")),
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn test_channel(
+async fn notify_test_channel(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
@@ -187,14 +193,14 @@ fn yes() -> bool {
 #[utoipa::path(get, path = "/api/v1/notifications/rules", tag = "notifications",
     responses((status = 200, body = Items), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_rules(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<Items>> {
+async fn notify_list_rules(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<Items>> {
     Ok(items(state.app.list_notify_rules(&p).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/rules", tag = "notifications", request_body = SaveRule,
     responses((status = 201, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn create_rule(
+async fn notify_create_rule(
     State(state): State<AppState>,
     Auth(p): Auth,
     Body(b): Body<SaveRule>,
@@ -213,7 +219,7 @@ async fn create_rule(
     params(("id" = i64, Path, description = "Rule id")),
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn update_rule(
+async fn notify_update_rule(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
@@ -230,7 +236,7 @@ async fn update_rule(
     params(("id" = i64, Path, description = "Rule id")),
     responses((status = 204), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn delete_rule(
+async fn notify_delete_rule(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
@@ -279,7 +285,7 @@ pub struct TemplateList {
 #[utoipa::path(get, path = "/api/v1/notifications/templates", tag = "notifications",
     responses((status = 200, body = TemplateList), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_templates(
+async fn notify_list_templates(
     State(state): State<AppState>,
     Auth(p): Auth,
 ) -> ApiResult<Json<TemplateList>> {
@@ -299,7 +305,7 @@ async fn list_templates(
 #[utoipa::path(put, path = "/api/v1/notifications/templates", tag = "notifications", request_body = Object,
     responses((status = 200, body = TemplateDto), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn put_template(
+async fn notify_put_template(
     State(state): State<AppState>,
     Auth(p): Auth,
     Body(b): Body<TemplateInput>,
@@ -311,7 +317,7 @@ async fn put_template(
     params(("id" = i64, Path, description = "Template id")),
     responses((status = 204), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn delete_template(
+async fn notify_delete_template(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
@@ -321,10 +327,10 @@ async fn delete_template(
 }
 
 /// Render a template for a sample ticket (or a real one), masked like a real notice.
-#[utoipa::path(post, path = "/api/v1/notifications/templates/preview", tag = "notifications", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/notifications/templates/notify_preview", tag = "notifications", request_body = Object,
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn preview(
+async fn notify_preview(
     State(state): State<AppState>,
     Auth(p): Auth,
     Body(b): Body<PreviewInput>,
@@ -422,7 +428,7 @@ pub struct DeliveryList {
 #[utoipa::path(get, path = "/api/v1/notifications/deliveries", tag = "notifications", params(DeliveryQuery),
     responses((status = 200, body = DeliveryList), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn list_deliveries(
+async fn notify_list_deliveries(
     State(state): State<AppState>,
     Auth(p): Auth,
     Params(q): Params<DeliveryQuery>,
@@ -448,7 +454,7 @@ async fn list_deliveries(
     params(("id" = i64, Path, description = "Contact id")),
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn get_preferences(
+async fn notify_get_preferences(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
@@ -462,7 +468,7 @@ async fn get_preferences(
     request_body = Object, params(("id" = i64, Path, description = "Contact id")),
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn put_preferences(
+async fn notify_put_preferences(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
@@ -483,7 +489,7 @@ pub struct PageQuery {
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "notifications", params(PageQuery),
     responses((status = 200, body = DeliveryList), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn my_notifications(
+async fn notify_my_notifications(
     State(state): State<AppState>,
     Auth(p): Auth,
     Params(q): Params<PageQuery>,
@@ -501,7 +507,7 @@ async fn my_notifications(
     params(("id" = i64, Path, description = "Notification id")),
     responses((status = 204), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
-async fn read_my_notification(
+async fn notify_read_my_notification(
     State(state): State<AppState>,
     Auth(p): Auth,
     Ids(id): Ids<i64>,
