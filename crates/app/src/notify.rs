@@ -446,6 +446,7 @@ impl Recipient {
 /// The ticket-side facts one rule evaluation needs.
 struct NoticeContext {
     ticket: tickets_repo::Ticket,
+    contact: Option<yingke_store::contacts::Contact>,
     vars: Value,
     facts: yingke_core::condition::Facts,
     account_tz: String,
@@ -502,18 +503,27 @@ impl App {
         let p: NotifyPayload = serde_json::from_str(payload)
             .map_err(|e| AppError::Internal(format!("notify payload: {e}")))?;
         let now = self.now();
-        self.ensure_notify_defaults(tx, scope, now).await?;
-        let policy = self.notify_policy_in(tx, scope).await?;
-        let rules: Vec<Rule> = repo::rules_in(tx, scope)
+        let policy = self.ensure_notify_defaults(tx, scope, now).await?;
+        let rules: Vec<(Rule, Condition)> = repo::rules_in(tx, scope)
             .await?
             .into_iter()
             .filter(|r| r.active)
-            .map(rule_of)
+            .map(|r| {
+                let rule = rule_of(r)?;
+                // Validated when saved; a rule stored by an older version that no longer parses
+                // applies without conditions rather than never.
+                let cond = Condition::parse(&rule.spec.conditions, &TICKET_FIELDS, "conditions")
+                    .unwrap_or_else(|_| Condition::always());
+                Ok((rule, cond))
+            })
             .collect::<AppResult<_>>()?;
         let channels = repo::channels_in(tx, scope).await?;
         let mut queued_any = false;
         for (i, ev) in p.events.iter().enumerate() {
-            let matching: Vec<&Rule> = rules.iter().filter(|r| triggers(&r.spec, ev)).collect();
+            let matching: Vec<&(Rule, Condition)> = rules
+                .iter()
+                .filter(|(r, _)| triggers(&r.spec, ev))
+                .collect();
             if matching.is_empty() {
                 continue;
             }
@@ -521,9 +531,7 @@ impl App {
                 continue;
             };
             let ctx = self.notice_context(tx, scope, ticket_id, ev, now).await?;
-            for rule in matching {
-                let cond = Condition::parse(&rule.spec.conditions, &TICKET_FIELDS, "conditions")
-                    .unwrap_or_else(|_| Condition::always());
+            for (rule, cond) in matching {
                 if !cond.matches(&ctx.facts) {
                     continue;
                 }
@@ -584,28 +592,9 @@ impl App {
                 .ok(),
             None => None,
         };
-        let eta = t
-            .sla
-            .0
-            .get("metrics")
-            .and_then(Value::as_array)
-            .and_then(|ms| {
-                ms.iter()
-                    .find(|m| m.get("metric").and_then(Value::as_str) == Some("resolution"))
-            })
-            .and_then(|m| m.get("due_at").and_then(Value::as_i64))
-            .or(t.deadline)
-            .filter(|_| !matches!(t.status_kind.as_str(), "resolved" | "closed"));
+        let eta = resolution_due(&t).or(t.deadline).filter(|_| !is_done(&t));
         let tz = jiff::tz::TimeZone::get(&account.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let local = |ms: i64| {
-            jiff::Timestamp::from_millisecond(ms)
-                .map(|ts| {
-                    ts.to_zoned(tz.clone())
-                        .strftime("%Y-%m-%d %H:%M")
-                        .to_string()
-                })
-                .unwrap_or_default()
-        };
+        let local = |ms: i64| local_time(&tz, ms);
         let (marker, status_from, reason) = match ev {
             DomainEvent::TicketMarkerAdded { marker, .. } => {
                 (marker.clone(), String::new(), String::new())
@@ -653,6 +642,7 @@ impl App {
         });
         Ok(NoticeContext {
             ticket: t,
+            contact,
             vars,
             facts,
             account_tz: account.timezone,
@@ -679,8 +669,8 @@ impl App {
         for r in &rule.spec.recipients {
             match r.as_str() {
                 "customer" => {
-                    if let Some(c) = t.contact_id {
-                        recipients.push(Recipient::Customer(contacts::get_in(tx, scope, c).await?));
+                    if let Some(c) = &ctx.contact {
+                        recipients.push(Recipient::Customer(c.clone()));
                     }
                 }
                 "assignee" => {
@@ -802,11 +792,7 @@ impl App {
                 (o.ticket_id == 0 || o.ticket_id == t.id) && (o.medium == "*" || o.medium == m)
             })
         };
-        if opted_out("*")
-            && optouts
-                .iter()
-                .any(|o| o.medium == "*" && (o.ticket_id == 0 || o.ticket_id == t.id))
-        {
+        if opted_out("*") {
             return self
                 .record_skip(
                     tx,
@@ -870,18 +856,7 @@ impl App {
                 dropped.push((m, "no_consent"));
                 continue;
             }
-            let address = match m {
-                Medium::InApp => format!("contact:{}", contact.id),
-                Medium::Email => contact.email.clone(),
-                Medium::Sms => contact.phone.clone(),
-                Medium::Im => contact
-                    .attributes
-                    .get("wecom_userid")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
-                Medium::Push => String::new(),
-            };
+            let address = customer_address(contact, m);
             if address.trim().is_empty() {
                 dropped.push((m, "no_address"));
                 continue;
@@ -889,11 +864,7 @@ impl App {
             let channel = if m == Medium::InApp {
                 None
             } else {
-                match channels.iter().find(|c| {
-                    c.enabled
-                        && c.medium == m.as_str()
-                        && !(m == Medium::Im && is_group_robot(&c.kind))
-                }) {
+                match customer_channel(channels, m) {
                     Some(c) => Some(c.id),
                     None => {
                         dropped.push((m, "no_channel"));
@@ -1153,12 +1124,7 @@ impl App {
         now: i64,
     ) -> Delivery {
         Delivery {
-            id: 0,
-            account_id: scope.account().0,
-            notice_key: notice_key.to_owned(),
             idempotency_key: format!("{notice_key}:{}", medium.as_str()),
-            ticket_id: Some(ctx.ticket.id),
-            rule_id: Some(rule.id),
             notice_kind: (recipient_kind == "customer")
                 .then(|| rule.spec.notice_kind.as_str().to_owned()),
             recipient_kind: recipient_kind.to_owned(),
@@ -1174,21 +1140,8 @@ impl App {
             important: rule.spec.important,
             fallbacks: Json(json!(fallbacks)),
             status: "queued".into(),
-            skip_reason: None,
-            attempts: 0,
-            unconfirmed_retries: 0,
             due_at: Some(now),
-            sent_at: None,
-            confirmed_at: None,
-            opened_at: None,
-            clicked_at: None,
-            read_at: None,
-            provider_id: None,
-            last_response: None,
-            last_error: None,
-            failover_from: None,
-            created_at: now,
-            updated_at: now,
+            ..blank_delivery(scope, ctx.ticket.id, rule.id, notice_key, now)
         }
     }
 
@@ -1235,41 +1188,15 @@ impl App {
         now: i64,
     ) -> AppResult<bool> {
         let d = Delivery {
-            id: 0,
-            account_id: scope.account().0,
-            notice_key: notice_key.to_owned(),
             idempotency_key: format!("{notice_key}:skipped"),
-            ticket_id: Some(ctx.ticket.id),
-            rule_id: Some(rule_id),
             notice_kind: Some(kind.as_str().to_owned()),
             recipient_kind: "customer".into(),
             contact_id: Some(contact_id),
-            user_id: None,
             medium: "none".into(),
-            channel_id: None,
-            address: String::new(),
             locale: ctx.account_locale.clone(),
-            subject: String::new(),
-            body: String::new(),
-            params: Json(json!({})),
-            important: false,
-            fallbacks: Json(json!([])),
             status: "skipped".into(),
             skip_reason: Some(Json(serde_json::to_value(&reason).unwrap_or_default())),
-            attempts: 0,
-            unconfirmed_retries: 0,
-            due_at: None,
-            sent_at: None,
-            confirmed_at: None,
-            opened_at: None,
-            clicked_at: None,
-            read_at: None,
-            provider_id: None,
-            last_response: None,
-            last_error: None,
-            failover_from: None,
-            created_at: now,
-            updated_at: now,
+            ..blank_delivery(scope, ctx.ticket.id, rule_id, notice_key, now)
         };
         if repo::insert_delivery(tx, &d).await?.is_some() {
             let mut data = serde_json::to_value(&reason).unwrap_or_default();
@@ -1458,40 +1385,16 @@ impl App {
             return Err(SendError::permanent("the channel is disabled"));
         }
         let vars = d.params.0.get("vars").cloned().unwrap_or(Value::Null);
-        let page = match (d.ticket_id, d.contact_id) {
-            (Some(t), Some(c)) => Some(self.customer_link(
-                "ticket",
-                Scope::new(yingke_core::AccountId(d.account_id)),
-                t,
-                c,
-                "",
-                d.created_at,
-            )),
-            _ => None,
-        };
-        let unsubscribe = match (d.ticket_id, d.contact_id) {
-            (Some(t), Some(c)) => Some(self.customer_link(
-                "optout",
-                Scope::new(yingke_core::AccountId(d.account_id)),
-                t,
-                c,
-                &d.medium,
-                d.created_at,
-            )),
-            _ => None,
-        };
+        // A customer's notice about a ticket carries the tracked page link and the opt-out link.
+        let customer_ticket = d.ticket_id.zip(d.contact_id);
+        let unsubscribe = customer_ticket.map(|(t, c)| {
+            let scope = Scope::new(yingke_core::AccountId(d.account_id));
+            self.customer_link("optout", scope, t, c, &d.medium, d.created_at)
+        });
         let pixel = (d.medium == "email" && d.recipient_kind == "customer")
             .then(|| self.track_link("open", d.account_id, d.id));
-        let click = page
-            .as_ref()
-            .map(|_| self.track_link("click", d.account_id, d.id));
-        let receipts = format!(
-            "{}/n/r/{}/{}/{}",
-            self.public_url(),
-            d.account_id,
-            ch.id,
-            ch.receipt_token
-        );
+        let click = customer_ticket.map(|_| self.track_link("click", d.account_id, d.id));
+        let receipts = self.receipt_url(d.account_id, ch);
         let thread = d.ticket_id.map(|t| format!("ticket-{t}"));
         let host = self.mail_domain();
         let out = Outgoing {
@@ -1611,21 +1514,12 @@ impl App {
                 let Some(medium) = Medium::parse(m) else {
                     continue;
                 };
-                let address = match medium {
-                    Medium::Email => c.email.clone(),
-                    Medium::Sms => c.phone.clone(),
-                    Medium::Im => c
-                        .attributes
-                        .get("wecom_userid")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                    _ => String::new(),
-                };
-                let ch = channels.iter().find(|ch| {
-                    ch.enabled && ch.medium == medium.as_str() && !is_group_robot(&ch.kind)
-                });
-                if let (false, Some(ch)) = (address.is_empty(), ch) {
+                if medium == Medium::InApp {
+                    continue;
+                }
+                let address = customer_address(&c, medium);
+                let ch = customer_channel(&channels, medium);
+                if let (false, Some(ch)) = (address.trim().is_empty(), ch) {
                     next = Some((medium, ch.id, address, fallbacks[i + 1..].to_vec()));
                     break;
                 }
@@ -1852,31 +1746,12 @@ impl App {
         let workflow = self.ticket_workflow(scope).await?;
         let account = accounts::get(self.db(), scope.account()).await?;
         let tz = jiff::tz::TimeZone::get(&account.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let local = |ms: i64| {
-            jiff::Timestamp::from_millisecond(ms)
-                .map(|ts| {
-                    ts.to_zoned(tz.clone())
-                        .strftime("%Y-%m-%d %H:%M")
-                        .to_string()
-                })
-                .unwrap_or_default()
-        };
+        let local = |ms: i64| local_time(&tz, ms);
         let notices = self.customer_notices(scope, c.c, Some(c.t)).await?;
         for n in notices.iter().filter(|n| n.read_at.is_none()) {
             self.mark_notice_read(scope, c.c, n.id).await?;
         }
-        let eta = t
-            .sla
-            .0
-            .get("metrics")
-            .and_then(Value::as_array)
-            .and_then(|ms| {
-                ms.iter()
-                    .find(|m| m.get("metric").and_then(Value::as_str) == Some("resolution"))
-            })
-            .and_then(|m| m.get("due_at").and_then(Value::as_i64))
-            .filter(|_| !matches!(t.status_kind.as_str(), "resolved" | "closed"))
-            .map(local);
+        let eta = resolution_due(&t).filter(|_| !is_done(&t)).map(local);
         Ok(CustomerTicket {
             number: t.number.clone(),
             title: t.title.clone(),
@@ -1925,18 +1800,12 @@ impl App {
     // ---- administration ---------------------------------------------------------------------
 
     async fn notify_policy_in(&self, tx: &mut Tx, scope: Scope) -> AppResult<Policy> {
-        Ok(match repo::settings_in(tx, scope).await? {
-            Some((p, _)) => serde_json::from_value(p.0).unwrap_or_default(),
-            None => Policy::default(),
-        })
+        Ok(policy_of(repo::settings_in(tx, scope).await?))
     }
 
     pub async fn notify_policy(&self, p: &Principal) -> AppResult<Policy> {
         p.role().require(Role::Admin)?;
-        Ok(match repo::settings(self.db(), p.scope()).await? {
-            Some((v, _)) => serde_json::from_value(v.0).unwrap_or_default(),
-            None => Policy::default(),
-        })
+        Ok(policy_of(repo::settings(self.db(), p.scope()).await?))
     }
 
     pub async fn set_notify_policy(&self, p: &Principal, policy: Policy) -> AppResult<Policy> {
@@ -1950,23 +1819,41 @@ impl App {
     }
 
     /// Seeds the default rules and templates once per account (editable afterwards).
-    async fn ensure_notify_defaults(&self, tx: &mut Tx, scope: Scope, now: i64) -> AppResult<()> {
-        let policy = serde_json::to_value(Policy::default())
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        if !repo::claim_seeding(tx, scope, &policy, now).await? {
-            return Ok(());
+    /// The account's policy, seeding the default rules and templates the first time (editable
+    /// afterwards). An account already seeded costs one read.
+    async fn ensure_notify_defaults(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        now: i64,
+    ) -> AppResult<Policy> {
+        let stored = repo::settings_in(tx, scope).await?;
+        let seeded = stored.as_ref().is_some_and(|(_, seeded)| *seeded);
+        let policy = policy_of(stored);
+        if seeded {
+            return Ok(policy);
         }
-        for (i, spec) in crate::notify_defaults::rules().into_iter().enumerate() {
-            let v = serde_json::to_value(&spec).map_err(|e| AppError::Internal(e.to_string()))?;
-            repo::save_rule(tx, scope, None, i as i32, &v, true, now).await?;
+        let v = serde_json::to_value(&policy).map_err(|e| AppError::Internal(e.to_string()))?;
+        if repo::claim_seeding(tx, scope, &v, now).await? {
+            for (i, spec) in crate::notify_defaults::rules().into_iter().enumerate() {
+                let v =
+                    serde_json::to_value(&spec).map_err(|e| AppError::Internal(e.to_string()))?;
+                repo::save_rule(tx, scope, None, i as i32, &v, true, now).await?;
+            }
+            for t in crate::notify_defaults::templates() {
+                repo::upsert_template(tx, scope, &t, now).await?;
+            }
         }
-        for t in crate::notify_defaults::templates() {
-            repo::upsert_template(tx, scope, &t, now).await?;
-        }
-        Ok(())
+        Ok(policy)
     }
 
     async fn with_defaults(&self, p: &Principal) -> AppResult<()> {
+        if repo::settings(self.db(), p.scope())
+            .await?
+            .is_some_and(|(_, seeded)| seeded)
+        {
+            return Ok(());
+        }
         let mut tx = self.db().begin().await?;
         self.ensure_notify_defaults(&mut tx, p.scope(), self.now())
             .await?;
@@ -2135,10 +2022,7 @@ impl App {
             }
             None => sample_vars(),
         };
-        let policy = match repo::settings(self.db(), p.scope()).await? {
-            Some((v, _)) => serde_json::from_value(v.0).unwrap_or_default(),
-            None => Policy::default(),
-        };
+        let policy = policy_of(repo::settings(self.db(), p.scope()).await?);
         let mut mask = policy::Mask::from(&policy);
         if input.mask == Some(false) {
             mask = policy::Mask {
@@ -2171,7 +2055,17 @@ impl App {
             .unwrap_or_else(|| json!({}))
     }
 
-    fn channel_view(&self, ch: ChannelRow) -> ChannelView {
+    /// Where a channel's provider posts delivery receipts.
+    fn receipt_url(&self, account: i64, ch: &ChannelRow) -> String {
+        format!(
+            "{}/n/r/{account}/{}/{}",
+            self.public_url(),
+            ch.id,
+            ch.receipt_token
+        )
+    }
+
+    fn channel_view(&self, account: i64, ch: ChannelRow) -> ChannelView {
         let secrets = match self.open_secrets(&ch) {
             Value::Object(m) => m
                 .into_iter()
@@ -2191,13 +2085,7 @@ impl App {
             _ => BTreeMap::new(),
         };
         ChannelView {
-            receipt_url: format!(
-                "{}/n/r/{}/{}/{}",
-                self.public_url(),
-                "{account}",
-                ch.id,
-                ch.receipt_token
-            ),
+            receipt_url: self.receipt_url(account, &ch),
             id: ch.id,
             kind: ch.kind,
             medium: ch.medium,
@@ -2217,11 +2105,7 @@ impl App {
         Ok(repo::channels(self.db(), p.scope())
             .await?
             .into_iter()
-            .map(|c| {
-                let mut v = self.channel_view(c);
-                v.receipt_url = v.receipt_url.replace("{account}", &account.to_string());
-                v
-            })
+            .map(|c| self.channel_view(account, c))
             .collect())
     }
 
@@ -2342,11 +2226,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        let mut v = self.channel_view(row);
-        v.receipt_url = v
-            .receipt_url
-            .replace("{account}", &scope.account().0.to_string());
-        Ok(v)
+        Ok(self.channel_view(scope.account().0, row))
     }
 
     pub async fn delete_notify_channel(&self, p: &Principal, id: i64) -> AppResult<()> {
@@ -2527,6 +2407,112 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// A delivery of rule `rule_id`'s notice on a ticket with nothing decided yet: callers fill in
+/// the recipient, medium, content and state.
+fn blank_delivery(
+    scope: Scope,
+    ticket_id: i64,
+    rule_id: i64,
+    notice_key: &str,
+    now: i64,
+) -> Delivery {
+    Delivery {
+        id: 0,
+        account_id: scope.account().0,
+        notice_key: notice_key.to_owned(),
+        idempotency_key: String::new(),
+        ticket_id: Some(ticket_id),
+        rule_id: Some(rule_id),
+        notice_kind: None,
+        recipient_kind: String::new(),
+        contact_id: None,
+        user_id: None,
+        medium: String::new(),
+        channel_id: None,
+        address: String::new(),
+        locale: String::new(),
+        subject: String::new(),
+        body: String::new(),
+        params: Json(json!({})),
+        important: false,
+        fallbacks: Json(json!([])),
+        status: String::new(),
+        skip_reason: None,
+        attempts: 0,
+        unconfirmed_retries: 0,
+        due_at: None,
+        sent_at: None,
+        confirmed_at: None,
+        opened_at: None,
+        clicked_at: None,
+        read_at: None,
+        provider_id: None,
+        last_response: None,
+        last_error: None,
+        failover_from: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The stored policy, or the defaults when the account has none.
+fn policy_of(stored: Option<(Json<Value>, bool)>) -> Policy {
+    stored
+        .and_then(|(v, _)| serde_json::from_value(v.0).ok())
+        .unwrap_or_default()
+}
+
+/// When the SLA clock expects the ticket resolved (the resolution metric's due time).
+fn resolution_due(t: &tickets_repo::Ticket) -> Option<i64> {
+    t.sla
+        .0
+        .get("metrics")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|m| m.get("metric").and_then(Value::as_str) == Some("resolution"))?
+        .get("due_at")
+        .and_then(Value::as_i64)
+}
+
+fn is_done(t: &tickets_repo::Ticket) -> bool {
+    matches!(t.status_kind.as_str(), "resolved" | "closed")
+}
+
+/// `2026-11-21 18:00` in the account's time zone.
+fn local_time(tz: &jiff::tz::TimeZone, ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|ts| {
+            ts.to_zoned(tz.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Where a customer is reached on `medium`: their message centre, e-mail, phone or WeCom user
+/// id (the `wecom_userid` attribute); empty when unknown.
+fn customer_address(c: &yingke_store::contacts::Contact, medium: Medium) -> String {
+    match medium {
+        Medium::InApp => format!("contact:{}", c.id),
+        Medium::Email => c.email.clone(),
+        Medium::Sms => c.phone.clone(),
+        Medium::Im => c
+            .attributes
+            .get("wecom_userid")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        Medium::Push => String::new(),
+    }
+}
+
+/// The first enabled channel that can reach one customer on `medium` (group robots cannot).
+fn customer_channel(channels: &[ChannelRow], medium: Medium) -> Option<&ChannelRow> {
+    channels
+        .iter()
+        .find(|c| c.enabled && c.medium == medium.as_str() && !is_group_robot(&c.kind))
 }
 
 /// Whether rule `r` fires for event `ev`.

@@ -202,7 +202,7 @@ impl Adapters {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-        let nonce = uuid_like(out.idempotency_key);
+        let nonce = nonce();
         let ts = iso8601(now_ms());
         let req = if conf(out.config, "signature") == "acs3" {
             let host = endpoint.split("://").nth(1).unwrap_or(endpoint).to_owned();
@@ -496,10 +496,9 @@ impl Adapters {
     }
 }
 
-/// A nonce that is unique per attempt.
-fn uuid_like(seed: &str) -> String {
-    let r: u64 = rand::random();
-    format!("{:x}-{r:016x}", seed.len())
+/// A signature nonce, unique per attempt (128 random bits).
+fn nonce() -> String {
+    format!("{:032x}", rand::random::<u128>())
 }
 
 fn encode_query(q: &BTreeMap<String, String>) -> String {
