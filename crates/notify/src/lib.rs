@@ -4,12 +4,12 @@
 //! provider's base URL is configurable so tests (and private deployments) point them elsewhere.
 
 pub mod email;
+mod http;
 pub mod sign;
 
 use std::{
     collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex},
-    time::Duration,
 };
 
 use async_trait::async_trait;
@@ -19,7 +19,7 @@ use yingke_app::notifier::{Notifier, Outgoing, SendError, Sent};
 /// The adapters, sharing one HTTP client.
 #[derive(Clone)]
 pub struct Adapters {
-    http: reqwest::Client,
+    http: http::Http,
     wecom_tokens: Arc<Mutex<HashMap<String, (String, i64)>>>,
 }
 
@@ -29,33 +29,10 @@ impl std::fmt::Debug for Adapters {
     }
 }
 
-/// rustls with the ring provider and the Mozilla roots, so no system store or C toolchain is
-/// needed.
-fn tls_config() -> rustls::ClientConfig {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
-}
-
 impl Adapters {
     pub fn new() -> Self {
-        // reqwest checks for a process-wide provider even with a preconfigured TLS config; ring
-        // it is (an earlier install, by another part of the process, is fine too).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config())
-            .timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("yingke/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the HTTP client builds with a static configuration");
         Self {
-            http,
+            http: http::Http::new(),
             wecom_tokens: Arc::default(),
         }
     }
@@ -85,25 +62,14 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// A transport failure: timeouts and connection errors are worth retrying.
-fn transport(e: reqwest::Error) -> SendError {
-    SendError {
-        message: format!("request failed: {e}"),
-        response: None,
-        retryable: true,
-    }
-}
-
 /// Reads a provider's JSON answer; 5xx and 429 are retryable, garbage is not.
-async fn json_answer(res: reqwest::Response) -> Result<(u16, Value, String), SendError> {
-    let status = res.status().as_u16();
-    let text = res.text().await.map_err(transport)?;
-    let retryable = status >= 500 || status == 429;
+fn json_answer(res: http::Response) -> Result<(u16, Value, String), SendError> {
+    let http::Response { status, text } = res;
     if !(200..300).contains(&status) {
         return Err(SendError {
             message: format!("the provider answered HTTP {status}"),
             response: Some(text.chars().take(2000).collect()),
-            retryable,
+            retryable: status >= 500 || status == 429,
         });
     }
     match serde_json::from_str(&text) {
@@ -244,7 +210,7 @@ impl Adapters {
             q.insert("Signature".into(), signature);
             self.http.get(format!("{endpoint}/?{}", encode_query(&q)))
         };
-        let (_, v, text) = json_answer(req.send().await.map_err(transport)?).await?;
+        let (_, v, text) = json_answer(req.send().await?)?;
         match v.get("Code").and_then(Value::as_str) {
             Some("OK") => Ok(Sent {
                 provider_id: v.get("BizId").and_then(Value::as_str).map(str::to_owned),
@@ -316,9 +282,8 @@ impl Adapters {
             .header("X-TC-Region", conf_or(out.config, "region", "ap-guangzhou"))
             .body(body)
             .send()
-            .await
-            .map_err(transport)?;
-        let (_, v, text) = json_answer(res).await?;
+            .await?;
+        let (_, v, text) = json_answer(res)?;
         let r = &v["Response"];
         if let Some(code) = r["Error"]["Code"].as_str() {
             return Err(rejected(
@@ -372,7 +337,7 @@ impl Adapters {
             let sig = hex::encode(hmac::Mac::finalize(m).into_bytes());
             req = req.header("X-Yingke-Signature", format!("sha256={sig}"));
         }
-        let (_, v, text) = json_answer(req.body(body).send().await.map_err(transport)?).await?;
+        let (_, v, text) = json_answer(req.body(body).send().await?)?;
         let receipts = out
             .config
             .get("receipts")
@@ -390,14 +355,8 @@ impl Adapters {
     }
 
     async fn robot(&self, url: String, body: Value, what: &str) -> Result<Sent, SendError> {
-        let res = self
-            .http
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .map_err(transport)?;
-        let (_, v, text) = json_answer(res).await?;
+        let res = self.http.post(url).json(&body).send().await?;
+        let (_, v, text) = json_answer(res)?;
         let code = v
             .get("errcode")
             .or_else(|| v.get("code"))
@@ -442,9 +401,8 @@ impl Adapters {
                         sign::pop_encode(conf(out.secrets, "corp_secret"))
                     ))
                     .send()
-                    .await
-                    .map_err(transport)?;
-                let (_, v, text) = json_answer(res).await?;
+                    .await?;
+                let (_, v, text) = json_answer(res)?;
                 let Some(t) = v
                     .get("access_token")
                     .and_then(Value::as_str)
