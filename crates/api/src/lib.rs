@@ -61,6 +61,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "tickets", description = "Tickets: workflow, timeline, markers, categories with custom fields"),
         (name = "sla", description = "Business calendars, SLA policies, learned thresholds"),
         (name = "notifications", description = "Customer and agent notifications: policy, channels, rules, templates, deliveries"),
+        (name = "todos", description = "Side to-dos: lists, context, templates, settings, shift schedules"),
+        (name = "automation", description = "Automation rules: triggers, conditions, actions, analytics, scans, buttons"),
         (name = "widget", description = "The visitor's side: sessions, messages, the visitor socket"),
         (name = "operations", description = "Health, readiness, metrics, the scheduler's timers"),
     )
@@ -165,6 +167,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::sla::router())
         .merge(routes::notify::router())
         .merge(routes::timers::router())
+        .merge(routes::todos::router())
         .merge(routes::ops::router())
 }
 

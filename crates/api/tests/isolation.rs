@@ -49,6 +49,16 @@ fn body_for(method: &str, template: &str) -> Option<Value> {
             Some(json!({"clear_optouts": true}))
         }
         ("post", "/api/v1/me/notifications/{id}/read") => None,
+        ("put", "/api/v1/automation/rules/{id}") => Some(json!({"name": "x",
+            "trigger": {"kind": "event", "event": "ticket.created"},
+            "actions": [{"type": "create_todo", "title": "x"}]})),
+        ("post", "/api/v1/automation/rules/{id}/scan") => None,
+        ("patch", "/api/v1/todos/{id}") => Some(json!({"title": "x"})),
+        ("put", "/api/v1/todo-templates/{id}") => {
+            Some(json!({"key": "k", "name": "n", "title": "t"}))
+        }
+        ("put", "/api/v1/contacts/{id}/owner") => Some(json!({"owner_id": null})),
+        ("post", "/api/v1/conversations/{id}/buttons/{key}") => None,
         ("put" | "delete" | "get", _) => None,
         _ => panic!("no body known for {method} {template}: extend body_for"),
     }
@@ -107,6 +117,11 @@ both_backends! {
         let b_notify_rule = b_rules["items"][0]["id"].as_i64().expect("B's default rule");
         let (_, b_templates) = json_of(b.get("/api/v1/notifications/templates").await).await;
         let b_template = b_templates["items"][0]["id"].as_i64().expect("B's default template");
+        let b_auto = id_of(json_of(b.post("/api/v1/automation/rules", json!({"name": "B",
+            "trigger": {"kind": "event", "event": "button", "key": "x"},
+            "actions": [{"type": "create_todo", "title": "B"}]})).await).await.1);
+        let b_todo = id_of(json_of(b.post("/api/v1/todos", json!({"title": "B"})).await).await.1);
+        let b_todo_tpl = id_of(json_of(b.post("/api/v1/todo-templates", json!({"key": "b", "name": "B", "title": "B"})).await).await.1);
         let (_, b_timers) = json_of(b.get("/api/v1/timers?status=pending&kind=sla").await).await;
         let b_timer = b_timers["items"][0]["id"].as_i64().expect("B's SLA timer");
 
@@ -138,7 +153,7 @@ both_backends! {
             } else if template.starts_with("/api/v1/contacts/") {
                 vec![template.replace("{id}", &b_contact.to_string()).replace("{tag}", "vip")]
             } else if template.starts_with("/api/v1/conversations/") {
-                vec![template.replace("{id}", &b_conv.to_string()).replace("{tag}", "vip").replace("{canned_id}", &b_canned.to_string())]
+                vec![template.replace("{id}", &b_conv.to_string()).replace("{tag}", "vip").replace("{canned_id}", &b_canned.to_string()).replace("{key}", "x")]
             } else if template.starts_with("/api/v1/contact-attributes/") {
                 vec![template.replace("{id}", &b_attr.to_string())]
             } else if template.starts_with("/api/v1/agents/") {
@@ -168,6 +183,12 @@ both_backends! {
             } else if template.starts_with("/api/v1/me/notifications/") {
                 // Only the recipient may mark a notice read; no other user's id reaches it.
                 vec![template.replace("{id}", "1")]
+            } else if template.starts_with("/api/v1/automation/rules/") {
+                vec![template.replace("{id}", &b_auto.to_string())]
+            } else if template.starts_with("/api/v1/todos/") {
+                vec![template.replace("{id}", &b_todo.to_string())]
+            } else if template.starts_with("/api/v1/todo-templates/") {
+                vec![template.replace("{id}", &b_todo_tpl.to_string())]
             } else if template.starts_with("/api/v1/files/") {
                 // Served by signature only: without B's signature, B's file does not exist.
                 vec![format!("{}?sig=guessed", template.replace("{id}", &b_file.to_string()))]

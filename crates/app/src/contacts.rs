@@ -130,6 +130,7 @@ impl App {
             email: email.as_deref(),
             phone: input.phone.as_deref().map(str::trim),
             attributes: input.attributes.as_ref().map(|_| &attributes),
+            changed_at: Some(now),
             ..Default::default()
         };
         contacts::update(&mut tx, scope, id, patch, before.last_seen_at).await?;
@@ -237,6 +238,7 @@ impl App {
             email: (b.email.is_empty() && !a.email.is_empty()).then_some(a.email.as_str()),
             phone: (b.phone.is_empty() && !a.phone.is_empty()).then_some(a.phone.as_str()),
             attributes: None,
+            changed_at: None,
         };
         contacts::update(
             &mut tx,

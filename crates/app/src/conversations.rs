@@ -453,6 +453,8 @@ impl App {
             to: status.into(),
         };
         events::append(&mut tx, scope, Some(principal.user_id()), &event, now).await?;
+        self.queue_automation(&mut tx, scope, std::slice::from_ref(&event), now)
+            .await?;
         if let Some(agent) = conv.assignee_id
             && matches!(status, "resolved" | "closed")
             && matches!(before.status.as_str(), "open" | "pending")
@@ -523,8 +525,13 @@ impl App {
                 added: on,
             };
             events::append(&mut tx, scope, Some(principal.user_id()), &event, now).await?;
+            self.queue_automation(&mut tx, scope, std::slice::from_ref(&event), now)
+                .await?;
         }
         tx.commit().await?;
+        if on {
+            self.prompt_todo_for_tag(scope, id, &tag).await?;
+        }
         Ok(convs::tags(&self.db, scope, id).await?)
     }
 

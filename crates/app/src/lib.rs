@@ -8,6 +8,7 @@
 pub mod attachments;
 pub mod attributes;
 pub mod auth;
+pub mod automation;
 mod bootstrap;
 pub mod canned;
 pub mod channels;
@@ -26,6 +27,7 @@ pub mod sla;
 pub mod teams;
 pub mod tickets;
 pub mod timers;
+pub mod todos;
 pub mod users;
 pub mod widget;
 

@@ -52,6 +52,13 @@ pub enum Live {
         user_id: i64,
         status: Cow<'static, str>,
     },
+    /// Something for one agent only: a to-do reminder (`strength` light or strong), the daily
+    /// list, a prompt to create a to-do after a tag.
+    Notice {
+        user_id: i64,
+        kind: Cow<'static, str>,
+        payload: Arc<serde_json::Value>,
+    },
 }
 
 pub trait Publisher: Send + Sync + 'static {

@@ -2409,6 +2409,42 @@ impl App {
     }
 }
 
+impl App {
+    /// Stores an in-app notice for an agent outside any notification rule (to-do reminders, the
+    /// daily list, to-do prompts): delivered at once, read when the agent opens it. `key` makes
+    /// it idempotent.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn insert_agent_notice(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        user: i64,
+        kind: &str,
+        subject: &str,
+        params: &Value,
+        key: &str,
+        now: i64,
+    ) -> AppResult<()> {
+        let mut d = blank_delivery(scope, 0, 0, key, now);
+        d.ticket_id = params["ticket_id"].as_i64();
+        d.rule_id = None;
+        d.idempotency_key = format!("{key}:in_app");
+        d.notice_kind = Some(kind.to_owned());
+        d.recipient_kind = "agent".into();
+        d.user_id = Some(user);
+        d.medium = Medium::InApp.as_str().to_owned();
+        d.locale = "zh-CN".into();
+        d.subject = subject.to_owned();
+        d.body = subject.to_owned();
+        d.params = Json(params.clone());
+        d.status = "delivered".into();
+        d.sent_at = Some(now);
+        d.confirmed_at = Some(now);
+        repo::insert_delivery(tx, &d).await?;
+        Ok(())
+    }
+}
+
 /// A delivery of rule `rule_id`'s notice on a ticket with nothing decided yet: callers fill in
 /// the recipient, medium, content and state.
 fn blank_delivery(

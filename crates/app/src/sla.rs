@@ -277,7 +277,10 @@ impl App {
         now: i64,
     ) -> AppResult<Vec<MetricState>> {
         let eval = self.evaluate_sla_in(tx, scope, t, now).await?;
-        self.apply_sla_in(tx, scope, t, eval, now).await
+        let states = self.apply_sla_in(tx, scope, t, eval, now).await?;
+        self.schedule_sla_due_rules(tx, scope, t.id, &states, now)
+            .await?;
+        Ok(states)
     }
 
     /// An SLA timer fired: record the warning or breach once and escalate.
@@ -445,6 +448,7 @@ impl App {
         tickets_repo::save(tx, scope, &t).await?;
         events::append_many(tx, scope, None, &evs, now).await?;
         self.queue_notifications(tx, scope, &evs, now).await?;
+        self.queue_automation(tx, scope, &evs, now).await?;
         Ok(())
     }
 

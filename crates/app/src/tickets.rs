@@ -488,6 +488,7 @@ impl App {
         }
         events::append_many(&mut tx, scope, Some(p.user_id()), &evs, now).await?;
         self.queue_notifications(&mut tx, scope, &evs, now).await?;
+        self.queue_automation(&mut tx, scope, &evs, now).await?;
         tx.commit().await?;
         self.ticket_view(scope, t).await
     }
@@ -551,6 +552,7 @@ impl App {
         repo::save(&mut tx, scope, &t).await?;
         events::append_many(&mut tx, scope, Some(p.user_id()), &evs, now).await?;
         self.queue_notifications(&mut tx, scope, &evs, now).await?;
+        self.queue_automation(&mut tx, scope, &evs, now).await?;
         tx.commit().await?;
         self.ticket_view(scope, t).await
     }

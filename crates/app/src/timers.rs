@@ -157,6 +157,26 @@ impl App {
                 )
                 .await
             }
+            crate::automation::RULE_TIMER => {
+                let scope = crate::automation::scope_of(t.account_id);
+                self.fire_rule_timer(tx, scope, &t.payload).await
+            }
+            crate::automation::SCAN_TIMER => {
+                let scope = crate::automation::scope_of(t.account_id);
+                self.fire_scan_timer(tx, scope, &t.payload).await
+            }
+            crate::automation::SLA_DUE_TIMER => {
+                let scope = crate::automation::scope_of(t.account_id);
+                self.fire_sla_due_timer(tx, scope, &t.payload).await
+            }
+            crate::todos::REMIND_TIMER => {
+                let scope = crate::automation::scope_of(t.account_id);
+                self.fire_remind_timer(tx, scope, &t.payload).await
+            }
+            crate::todos::DIGEST_TIMER => {
+                let scope = crate::automation::scope_of(t.account_id);
+                self.fire_digest_timer(tx, scope, &t.payload).await
+            }
             other => Err(AppError::Internal(format!(
                 "no handler for timer kind {other}"
             ))),

@@ -400,6 +400,7 @@ impl App {
             email: id.email.as_deref(),
             phone: id.phone.as_deref(),
             attributes: Some(&attributes),
+            changed_at: None,
         };
         Ok(contacts::update(tx, scope, target.id, patch, now).await?)
     }
@@ -587,6 +588,8 @@ impl App {
             contact_id: v.c,
         };
         events::append(tx, scope, None, &e, now).await?;
+        self.queue_automation(tx, scope, std::slice::from_ref(&e), now)
+            .await?;
         Ok(conv)
     }
 

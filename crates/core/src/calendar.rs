@@ -253,6 +253,56 @@ impl BusinessCalendar {
         Some((weekday, minute))
     }
 
+    /// The first local `minute` of a day after `after` (strictly) whose weekday is in `weekdays`
+    /// (1 = Monday … 7 = Sunday; empty = any), skipping days without working hours when
+    /// `working_days_only` (holidays, weekends). "Next Monday 09:00", "next working day 09:00".
+    pub fn next_local(
+        &self,
+        after: i64,
+        weekdays: &[u8],
+        minute: u16,
+        working_days_only: bool,
+    ) -> Option<i64> {
+        let first = self.local_date(after)?;
+        std::iter::successors(Some(first), |d| d.tomorrow().ok())
+            .take(HORIZON_DAYS as usize)
+            .filter(|d| {
+                let wd = u8::try_from(d.weekday().to_monday_one_offset()).unwrap_or(0);
+                (weekdays.is_empty() || weekdays.contains(&wd))
+                    && (!working_days_only || !self.spans_on(*d).is_empty())
+            })
+            .map(|d| self.instant(d, minute.min(MINUTES_PER_DAY - 1)))
+            .find(|&at| at > after)
+    }
+
+    /// The start of the first working span of the next working day that starts after `after`:
+    /// when a shift begins (the daily to-do list is delivered then).
+    pub fn next_shift_start(&self, after: i64) -> Option<i64> {
+        let first = self.local_date(after)?;
+        std::iter::successors(Some(first), |d| d.tomorrow().ok())
+            .take(HORIZON_DAYS as usize)
+            .filter_map(|d| {
+                self.spans_on(d)
+                    .first()
+                    .map(|s| self.instant(d, s.start_min))
+            })
+            .find(|&at| at > after)
+    }
+
+    /// Local midnight of a `YYYY-MM-DD` date in the calendar's zone (date attributes as moments).
+    pub fn local_midnight(&self, date: &str) -> Option<i64> {
+        date.get(..10)?
+            .parse::<Date>()
+            .ok()
+            .map(|d| self.instant(d, 0))
+    }
+
+    /// Whether the local date of `ms` is a holiday of this calendar.
+    pub fn is_holiday(&self, ms: i64) -> bool {
+        self.local_date(ms)
+            .is_some_and(|d| self.holidays.contains(&d))
+    }
+
     /// Whether `ms` falls in working time.
     pub fn is_working(&self, ms: i64) -> bool {
         self.intervals_from(ms)

@@ -62,10 +62,23 @@ impl FieldKind {
                 Present,
                 Absent,
             ],
-            Self::Timestamp => &[WithinLast, NotWithinLast, Present, Absent],
+            Self::Timestamp => &[WithinLast, NotWithinLast, WithinNext, Present, Absent],
             Self::Clock => &[Between],
             Self::Any => &[
-                Eq, Ne, In, NotIn, Contains, Gt, Gte, Lt, Lte, Present, Absent,
+                Eq,
+                Ne,
+                In,
+                NotIn,
+                Contains,
+                Gt,
+                Gte,
+                Lt,
+                Lte,
+                Present,
+                Absent,
+                WithinLast,
+                NotWithinLast,
+                WithinNext,
             ],
         }
     }
@@ -92,10 +105,12 @@ pub enum Op {
     Absent,
     WithinLast,
     NotWithinLast,
+    /// A moment between now and the given duration ahead ("trial ends within 3 days").
+    WithinNext,
     Between,
 }
 
-const ALL_OPS: [Op; 18] = [
+const ALL_OPS: [Op; 19] = [
     Op::Eq,
     Op::Ne,
     Op::In,
@@ -113,6 +128,7 @@ const ALL_OPS: [Op; 18] = [
     Op::Absent,
     Op::WithinLast,
     Op::NotWithinLast,
+    Op::WithinNext,
     Op::Between,
 ];
 
@@ -136,6 +152,7 @@ impl Op {
             Self::Absent => "absent",
             Self::WithinLast => "within_last",
             Self::NotWithinLast => "not_within_last",
+            Self::WithinNext => "within_next",
             Self::Between => "between",
         }
     }
@@ -599,7 +616,7 @@ fn parse_arg(kind: FieldKind, op: Op, v: &Value) -> Result<Arg, String> {
         Op::Contains | Op::NotContains | Op::StartsWith => text(v).map(Arg::Text),
         Op::ContainsAny | Op::ContainsAll => list(v, is_text, "texts").map(Arg::List),
         Op::Gt | Op::Gte | Op::Lt | Op::Lte => number(v).map(Arg::Number),
-        Op::WithinLast | Op::NotWithinLast => parse_duration(v).map(Arg::Duration),
+        Op::WithinLast | Op::NotWithinLast | Op::WithinNext => parse_duration(v).map(Arg::Duration),
         Op::Between => {
             let parts = v
                 .as_array()
@@ -637,7 +654,8 @@ pub fn parse_duration(v: &Value) -> Result<i64, String> {
     }
 }
 
-fn clock(s: &str) -> Option<u16> {
+/// `HH:MM` as minutes after midnight.
+pub fn clock(s: &str) -> Option<u16> {
     let (h, m) = s.split_once(':')?;
     if h.len() != 2 || m.len() != 2 {
         return None;
@@ -732,6 +750,7 @@ impl Facts {
 
     /// Sets `prefix.key` for every scalar member of a JSON object.
     pub fn extend_json(&mut self, prefix: &str, obj: &Value) -> &mut Self {
+        let prefix = prefix.trim_end_matches('.');
         if let Some(obj) = obj.as_object() {
             for (k, v) in obj {
                 if let Some(fact) = Fact::from_json(v) {
@@ -862,6 +881,10 @@ impl Test {
             (Op::NotWithinLast, Arg::Duration(s)) => match fact {
                 Some(Fact::Timestamp(at)) => facts.now_ms - at > s * 1000,
                 _ => true,
+            },
+            (Op::WithinNext, Arg::Duration(s)) => match fact {
+                Some(Fact::Timestamp(at)) => *at >= facts.now_ms && at - facts.now_ms <= s * 1000,
+                _ => false,
             },
             (Op::Between, Arg::Span(from, to)) => match fact {
                 Some(Fact::Clock(m)) if from < to => from <= m && m < to,

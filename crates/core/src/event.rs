@@ -165,6 +165,23 @@ pub enum DomainEvent {
         stage: String,
         action: String,
     },
+    /// A side to-do was created (by hand, from a template, by rule `rule_id`, or by a chain).
+    TodoCreated {
+        todo_id: i64,
+        owner_id: i64,
+        rule_id: Option<i64>,
+    },
+    TodoStatusChanged {
+        todo_id: i64,
+        from: String,
+        to: String,
+    },
+    /// An automation rule acted (or was stopped by its frequency limit) for a subject.
+    AutomationRuleFired {
+        rule_id: i64,
+        subject: String,
+        outcome: String,
+    },
 }
 
 impl DomainEvent {
@@ -205,6 +222,9 @@ impl DomainEvent {
             Self::TicketSlaWarning { .. } => "ticket_sla_warning",
             Self::TicketSlaBreached { .. } => "ticket_sla_breached",
             Self::TicketEscalated { .. } => "ticket_escalated",
+            Self::TodoCreated { .. } => "todo_created",
+            Self::TodoStatusChanged { .. } => "todo_status_changed",
+            Self::AutomationRuleFired { .. } => "automation_rule_fired",
         }
     }
 
@@ -261,6 +281,10 @@ impl DomainEvent {
             | Self::TicketSlaWarning { ticket_id, .. }
             | Self::TicketSlaBreached { ticket_id, .. }
             | Self::TicketEscalated { ticket_id, .. } => format!("ticket:{ticket_id}"),
+            Self::TodoCreated { todo_id, .. } | Self::TodoStatusChanged { todo_id, .. } => {
+                format!("todo:{todo_id}")
+            }
+            Self::AutomationRuleFired { rule_id, .. } => format!("automation_rule:{rule_id}"),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! can be made without the outside world live here so they can be unit- and property-tested.
 
 pub mod access;
+pub mod automation;
 pub mod calendar;
 pub mod condition;
 pub mod event;

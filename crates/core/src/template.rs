@@ -21,7 +21,7 @@ enum Part<'a> {
     Var(&'a str),
 }
 
-fn parse(template: &str) -> Result<Vec<Part<'_>>, String> {
+fn parse<'a>(template: &'a str, known: &[&str]) -> Result<Vec<Part<'a>>, String> {
     let mut parts = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find("{{") {
@@ -29,10 +29,10 @@ fn parse(template: &str) -> Result<Vec<Part<'_>>, String> {
         let after = &rest[open + 2..];
         let close = after.find("}}").ok_or("a {{ is never closed with }}")?;
         let name = after[..close].trim();
-        if !VARIABLES.contains(&name) {
+        if !known.contains(&name) {
             return Err(format!(
                 "unknown variable {{{{{name}}}}}; known: {}",
-                VARIABLES.join(", ")
+                known.join(", ")
             ));
         }
         parts.push(Part::Var(name));
@@ -44,13 +44,27 @@ fn parse(template: &str) -> Result<Vec<Part<'_>>, String> {
 
 /// Checks that a template only uses known variables and closes every placeholder.
 pub fn validate(template: &str) -> Result<(), String> {
-    parse(template).map(|_| ())
+    validate_with(template, &VARIABLES)
+}
+
+/// [`validate`] against another catalogue of variables (to-do titles have their own).
+pub fn validate_with(template: &str, known: &[&str]) -> Result<(), String> {
+    parse(template, known).map(|_| ())
 }
 
 /// Fills the placeholders; a variable with no value (an anonymous contact's name) renders empty.
 pub fn render(template: &str, values: &HashMap<&str, String>) -> Result<String, String> {
+    render_with(template, &VARIABLES, values)
+}
+
+/// [`render`] against another catalogue of variables.
+pub fn render_with(
+    template: &str,
+    known: &[&str],
+    values: &HashMap<&str, String>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(template.len());
-    for part in parse(template)? {
+    for part in parse(template, known)? {
         match part {
             Part::Text(t) => out.push_str(t),
             Part::Var(v) => out.push_str(values.get(v).map(String::as_str).unwrap_or("")),

@@ -285,7 +285,7 @@ fn concerns(v: &VisitorClaims, item: &Live) -> bool {
         | Live::Typing { conversation, .. }
         | Live::Read { conversation, .. } => conversation.contact_id == v.c,
         Live::Queue { contact_id, .. } => *contact_id == v.c,
-        Live::Presence { .. } => false,
+        Live::Presence { .. } | Live::Notice { .. } => false,
     }
 }
 
@@ -481,6 +481,7 @@ fn agent_wants(p: &Principal, teams: &[i64], item: &Live) -> bool {
             conversation, from, ..
         } => agent_sees(p, teams, conversation) && *from != Party::Agent(p.user_id().0),
         Live::Presence { .. } => true,
+        Live::Notice { user_id, .. } => *user_id == p.user_id().0,
         Live::Queue { .. } => false,
     }
 }
@@ -521,6 +522,9 @@ fn agent_view(item: &Live) -> Option<Value> {
         })),
         Live::Presence { user_id, status } => {
             Some(json!({"type": "presence", "user_id": user_id, "status": status}))
+        }
+        Live::Notice { kind, payload, .. } => {
+            Some(json!({"type": "notice", "kind": kind, "notice": &**payload}))
         }
         Live::Queue { .. } => None,
     }

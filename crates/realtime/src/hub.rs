@@ -90,7 +90,7 @@ fn contact_of(live: &Live) -> Option<i64> {
         | Live::Typing { conversation, .. }
         | Live::Read { conversation, .. } => Some(conversation.contact_id),
         Live::Queue { contact_id, .. } => Some(*contact_id),
-        Live::Presence { .. } => None,
+        Live::Presence { .. } | Live::Notice { .. } => None,
     }
 }
 

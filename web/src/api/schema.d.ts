@@ -92,6 +92,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/automation/buttons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Buttons agents can press on a conversation ("需要回访"): active rules with a button trigger. */
+        get: operations["automation_buttons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["automation_list"];
+        put?: never;
+        post: operations["automation_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["automation_get"];
+        put: operations["automation_update"];
+        post?: never;
+        delete: operations["automation_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation/rules/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rule's latest runs (done, skipped with the failing condition, suppressed by the frequency
+         *     limit) and scans.
+         */
+        get: operations["automation_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation/rules/{id}/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs a customer-state rule over every contact now (or a dry run that only counts). */
+        post: operations["automation_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendars": {
         parameters: {
             query?: never;
@@ -363,6 +449,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{id}/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Sets the contact's owner (rules with the contact_owner strategy give their to-dos to them). */
+        put: operations["todo_contact_owner"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}/tags/{tag}": {
         parameters: {
             query?: never;
@@ -414,6 +517,23 @@ export interface paths {
         head?: never;
         /** Resolve, reopen, close or set pending; change the priority. */
         patch: operations["update_conversation"];
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/buttons/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Presses a button on a conversation: its rules run now; each run's outcome is returned. */
+        post: operations["automation_press"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/conversations/{id}/canned-responses/{canned_id}/render": {
@@ -583,6 +703,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["notify_read_my_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["todo_get_schedule"];
+        put: operations["todo_put_schedule"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1387,6 +1523,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/todo-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["todo_get_settings"];
+        put: operations["todo_put_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/todo-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["todo_templates"];
+        put?: never;
+        post: operations["todo_template_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/todo-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["todo_template_update"];
+        post?: never;
+        delete: operations["todo_template_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/todos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** To-do lists: by due time (undated last), then priority. */
+        get: operations["todo_list"];
+        put?: never;
+        post: operations["todo_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/todos/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["todo_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["todo_update"];
+        trace?: never;
+    };
+    "/api/v1/todos/{id}/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["todo_context"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1655,6 +1888,14 @@ export interface components {
         AgentList: {
             items: components["schemas"]["AgentState"][];
         };
+        /**
+         * @description The agent's own shift start (weekdays 1–7, HH:MM in the account's zone); the daily to-do list
+         *     arrives then. Null = the account's calendar.
+         */
+        AgentSchedule: {
+            start: string;
+            weekdays: number[];
+        };
         AgentState: {
             /**
              * Format: int64
@@ -1697,6 +1938,49 @@ export interface components {
         AttributeList: {
             items: components["schemas"]["ContactAttribute"][];
         };
+        AutomationRuleDto: {
+            actions: Record<string, never>[];
+            active: boolean;
+            conditions: Record<string, never>;
+            /** Format: int64 */
+            created_at: number;
+            goal: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            last_fired_at?: number | null;
+            /** Format: int64 */
+            limit_days?: number | null;
+            name: string;
+            /** Format: int32 */
+            priority: number;
+            stats: components["schemas"]["RuleStatsDto"];
+            trigger: Record<string, never>;
+            /** Format: int64 */
+            updated_at: number;
+        };
+        /**
+         * @description A rule: trigger (event / scan / at), conditions (the shared language), actions (create_todo,
+         *     add_tag, assign, notify, chain), frequency limit.
+         */
+        AutomationRuleInput: {
+            actions: Record<string, never>[];
+            active?: boolean | null;
+            conditions?: Record<string, never> | null;
+            goal?: string | null;
+            /**
+             * Format: int64
+             * @description At most one run per contact per this many days.
+             */
+            limit_days?: number | null;
+            name: string;
+            /** Format: int32 */
+            priority?: number | null;
+            trigger: Record<string, never>;
+        };
+        AutomationRuleList: {
+            items: components["schemas"]["AutomationRuleDto"][];
+        };
         BusinessCalendar: {
             /** Format: int64 */
             id: number;
@@ -1710,6 +1994,9 @@ export interface components {
             spec: Record<string, never>;
             /** Format: date-time */
             updated_at: string;
+        };
+        ButtonList: {
+            items: Record<string, never>[];
         };
         CalendarList: {
             items: components["schemas"]["BusinessCalendar"][];
@@ -1787,6 +2074,10 @@ export interface components {
             options: string[];
             /** Format: date-time */
             updated_at: string;
+        };
+        ContactOwner: {
+            /** Format: int64 */
+            owner_id?: number | null;
         };
         ContactPage: {
             items: components["schemas"]["Contact"][];
@@ -2062,6 +2353,32 @@ export interface components {
             /** @description Send as `Authorization: Bearer <token>`. Shown once; only its hash is stored. */
             token: string;
         };
+        /**
+         * @description A to-do to create: by hand, from a conversation (its summary and fields are captured), or
+         *     from a template.
+         */
+        NewTodo: {
+            collaborators?: number[] | null;
+            colour?: string | null;
+            /** Format: int64 */
+            contact_id?: number | null;
+            /** Format: int64 */
+            conversation_id?: number | null;
+            /** Format: int64 */
+            due_at?: number | null;
+            note?: string | null;
+            /** Format: int64 */
+            owner_id?: number | null;
+            priority?: string | null;
+            /** Format: int64 */
+            remind_at?: number | null;
+            repeat?: string | null;
+            /** @description Template key (回访, 补发资料…). */
+            template?: string | null;
+            /** Format: int64 */
+            ticket_id?: number | null;
+            title?: string | null;
+        };
         NotificationDelivery: {
             /** Format: int32 */
             attempts: number;
@@ -2090,6 +2407,11 @@ export interface components {
             notice_kind?: string | null;
             /** Format: int64 */
             opened_at?: number | null;
+            /**
+             * @description What the notice is about: template variables, or for agents' notices the to-do, the
+             *     reminder's strength (light, strong), the daily list's items.
+             */
+            params: Record<string, never>;
             /** Format: int64 */
             read_at?: number | null;
             recipient_kind: string;
@@ -2345,6 +2667,29 @@ export interface components {
         RuleList: {
             items: components["schemas"]["RoutingRule"][];
         };
+        /**
+         * @description A rule's figures: generated, completed (late), ignored, cancelled, median time to completion,
+         *     and suggestions for rules that never fire or whose to-dos are ignored.
+         */
+        RuleStatsDto: {
+            /** Format: int32 */
+            cancelled: number;
+            /** Format: int32 */
+            completed: number;
+            /** Format: int32 */
+            completed_late: number;
+            /** Format: int32 */
+            generated: number;
+            /** Format: int32 */
+            ignored: number;
+            /** Format: int64 */
+            last_fired_at?: number | null;
+            /** Format: int64 */
+            median_completion_ms?: number | null;
+            /** Format: int32 */
+            open: number;
+            suggestions: components["schemas"]["SuggestionDto"][];
+        };
         SaveCalendar: {
             is_default?: boolean;
             name: string;
@@ -2380,6 +2725,27 @@ export interface components {
              */
             position?: number | null;
             route: components["schemas"]["RouteDto"];
+        };
+        ScanReportDto: {
+            /** Format: int64 */
+            contacts: number;
+            /** Format: int64 */
+            created: number;
+            dry_run: boolean;
+            /** Format: int64 */
+            matched: number;
+            /** Format: int64 */
+            rule_id: number;
+            sample: number[];
+            /** Format: int64 */
+            skipped: number;
+            /** Format: int64 */
+            suppressed: number;
+            /** Format: int64 */
+            took_ms: number;
+        };
+        ScheduleBody: {
+            schedule?: components["schemas"]["AgentSchedule"] | null;
         };
         ScheduleProbes: {
             /** @description 1–5000 probes. */
@@ -2515,6 +2881,11 @@ export interface components {
          * @enum {string}
          */
         StrategyName: "least_load" | "round_robin" | "longest_idle" | "performance_weighted";
+        SuggestionDto: {
+            /** @description never_fired, mostly_ignored, mostly_late */
+            code: string;
+            message: string;
+        };
         TagList: {
             tags: string[];
         };
@@ -2696,6 +3067,141 @@ export interface components {
             items: components["schemas"]["Timer"][];
             /** Format: int64 */
             next_before?: number | null;
+        };
+        /** @description A to-do with everything the side panel shows. */
+        TodoContextDto: {
+            /** @description The follow-up chain with every step's to-dos. */
+            chain?: Record<string, never> | null;
+            /** @description Profile, tags, custom attributes, page trail, owner. */
+            contact?: Record<string, never> | null;
+            /** @description The conversation now (with its last messages) and as it was at creation. */
+            conversation?: Record<string, never> | null;
+            ticket?: Record<string, never> | null;
+            todo: components["schemas"]["TodoDto"];
+        };
+        /** @description A to-do. */
+        TodoDto: {
+            /** Format: int64 */
+            cancelled_at?: number | null;
+            /** Format: int64 */
+            chain_id?: number | null;
+            /** Format: int32 */
+            chain_step?: number | null;
+            collaborators: number[];
+            colour?: string | null;
+            /** Format: int64 */
+            completed_at?: number | null;
+            /** Format: int64 */
+            contact_id?: number | null;
+            /** @description The conversation's summary and key fields captured at creation. */
+            context: Record<string, never>;
+            /** Format: int64 */
+            conversation_id?: number | null;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            created_by?: number | null;
+            /** Format: int64 */
+            due_at?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description overdue, due_soon, on_time, closed */
+            lateness: string;
+            note: string;
+            /** Format: int64 */
+            owner_id: number;
+            /** @description low, normal, high, urgent */
+            priority: string;
+            /** Format: int64 */
+            remind_at?: number | null;
+            /** @description How its reminder arrives: strong (pop-up, high and urgent only), light, digest (daily list). */
+            reminder: string;
+            /** @description daily, weekly, monthly */
+            repeat?: string | null;
+            /** Format: int64 */
+            rule_id?: number | null;
+            /** Format: int64 */
+            snoozed_until?: number | null;
+            /** @description manual, conversation, template, rule, chain */
+            source: string;
+            /** @description open, done, cancelled, snoozed */
+            status: string;
+            template_key?: string | null;
+            /** Format: int64 */
+            ticket_id?: number | null;
+            title: string;
+            /** Format: int64 */
+            updated_at: number;
+            /** @description A chain's "waiting for the other department" to-do, closed by the chain. */
+            waits: boolean;
+        };
+        TodoList: {
+            items: components["schemas"]["TodoDto"][];
+        };
+        /**
+         * @description Changes to a to-do; `status` done/cancelled closes it (a chain may move on, a repeating one
+         *     comes back), snoozed needs `snoozed_until`.
+         */
+        TodoPatch: {
+            collaborators?: number[] | null;
+            colour?: string | null;
+            /** Format: int64 */
+            due_at?: number | null;
+            note?: string | null;
+            /** Format: int64 */
+            owner_id?: number | null;
+            priority?: string | null;
+            /** Format: int64 */
+            remind_at?: number | null;
+            repeat?: string | null;
+            /** Format: int64 */
+            snoozed_until?: number | null;
+            status?: string | null;
+            title?: string | null;
+        };
+        /** @description Tags that prompt the agent to create a to-do (tag → template key or null); the daily list. */
+        TodoSettings: {
+            daily_list: boolean;
+            prompt_tags: Record<string, never>;
+        };
+        TodoTemplateDto: {
+            colour?: string | null;
+            /** Format: int64 */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description Seconds from creation to due.
+             */
+            due_in?: number | null;
+            /** Format: int64 */
+            id: number;
+            key: string;
+            name: string;
+            note: string;
+            priority: string;
+            /**
+             * Format: int64
+             * @description Seconds before due to remind.
+             */
+            remind_before?: number | null;
+            title: string;
+            /** Format: int64 */
+            updated_at: number;
+        };
+        /** @description A template (`title` and `note` may use {{contact.name}}, {{conversation.number}}…). */
+        TodoTemplateInput: {
+            colour?: string | null;
+            /** @description Duration: seconds or "24h", "3d". */
+            due_in?: Record<string, never> | null;
+            key: string;
+            name: string;
+            note?: string | null;
+            priority?: string | null;
+            remind_before?: Record<string, never> | null;
+            title: string;
+        };
+        TodoTemplateList: {
+            items: components["schemas"]["TodoTemplateDto"][];
         };
         Transfer: {
             /**
@@ -3033,6 +3539,262 @@ export interface operations {
             };
             /** @description Not allowed (role or CSRF token) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_buttons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ButtonList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRuleList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationRuleInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRuleDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRuleDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationRuleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRuleDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_scan: {
+        parameters: {
+            query?: {
+                /** @description Count the matches without creating anything. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanReportDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3970,6 +4732,40 @@ export interface operations {
             };
         };
     };
+    todo_contact_owner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactOwner"];
+            };
+        };
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     add_contact_tag: {
         parameters: {
             query?: never;
@@ -4142,6 +4938,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    automation_press: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: number;
+                /** @description Button key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ButtonList"];
                 };
             };
             /** @description Client error, in the error envelope */
@@ -4578,6 +5408,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_get_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleBody"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_put_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleBody"];
+                };
             };
             /** @description Client error, in the error envelope */
             "4XX": {
@@ -6901,6 +7793,373 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Timer"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoSettings"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_put_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TodoSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoSettings"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoTemplateList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_template_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TodoTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoTemplateDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_template_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Template id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TodoTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoTemplateDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_template_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Template id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_list: {
+        parameters: {
+            query?: {
+                /** @description mine (default: owned or collaborating), team (my team, or team_id), all (supervisors) */
+                view?: string;
+                team_id?: number;
+                owner_id?: number;
+                /** @description open (open and snoozed), done, cancelled, snoozed */
+                status?: string;
+                priority?: string;
+                contact_id?: number;
+                conversation_id?: number;
+                ticket_id?: number;
+                rule_id?: number;
+                /** @description Only to-dos past their due time. */
+                overdue?: boolean;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTodo"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description To-do id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description To-do id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TodoPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoDto"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    todo_context: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description To-do id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoContextDto"];
                 };
             };
             /** @description Client error, in the error envelope */

@@ -15,5 +15,6 @@ pub mod sla;
 pub mod teams;
 pub mod tickets;
 pub mod timers;
+pub mod todos;
 pub mod users;
 pub mod widget;

@@ -366,6 +366,10 @@ pub struct DeliveryDto {
     pub channel_id: Option<i64>,
     pub subject: String,
     pub body: String,
+    /// What the notice is about: template variables, or for agents' notices the to-do, the
+    /// reminder's strength (light, strong), the daily list's items.
+    #[schema(value_type = Object)]
+    pub params: Value,
     pub important: bool,
     pub status: String,
     /// Why it was not sent (`cap_reached`, `kind_limit`, `quiet_period`, `opted_out`,
@@ -396,6 +400,7 @@ impl From<Delivery> for DeliveryDto {
             recipient_kind: d.recipient_kind,
             contact_id: d.contact_id,
             user_id: d.user_id,
+            params: d.params.0,
             medium: d.medium,
             channel_id: d.channel_id,
             subject: d.subject,

@@ -62,6 +62,9 @@ pub struct ContactPatch<'a> {
     pub email: Option<&'a str>,
     pub phone: Option<&'a str>,
     pub attributes: Option<&'a Value>,
+    /// When changed attributes changed, if not at the update's `now` (an agent's edit does not
+    /// move `last_seen_at`, which is what `now` sets).
+    pub changed_at: Option<i64>,
 }
 
 pub async fn insert(tx: &mut Tx, scope: Scope, p: ContactPatch<'_>, now: i64) -> Result<Contact> {
@@ -139,6 +142,35 @@ pub async fn update(
     p: ContactPatch<'_>,
     now: i64,
 ) -> Result<Contact> {
+    // Custom attributes that change get a change time ("order status unchanged for 24 hours").
+    let changed: Vec<String> = match p.attributes {
+        Some(new) => {
+            let old = get_in(tx, scope, id).await?.attributes;
+            let empty = serde_json::Map::new();
+            let (old, new) = (
+                old.as_object().unwrap_or(&empty),
+                new.as_object().unwrap_or(&empty),
+            );
+            old.keys()
+                .chain(new.keys())
+                .filter(|k| old.get(*k) != new.get(*k))
+                .cloned()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    if !changed.is_empty() {
+        super::todos::record_attribute_changes(
+            tx,
+            scope,
+            id,
+            &changed,
+            p.changed_at.unwrap_or(now),
+        )
+        .await?;
+    }
     let row: ContactRow = on_tx!(tx, |c| {
         sqlx::query_as(
             "UPDATE contacts SET external_id = COALESCE($3, external_id), name = COALESCE($4, name),

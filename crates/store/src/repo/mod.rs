@@ -15,6 +15,7 @@ pub mod sla;
 pub mod teams;
 pub mod tickets;
 pub mod timers;
+pub mod todos;
 pub mod users;
 
 pub use accounts::Account;
