@@ -21,7 +21,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use yingke_core::{
-    AccountId, DomainEvent, FieldErrors, Role, TeamId, UserId,
+    DomainEvent, FieldErrors, Role, TeamId, UserId,
     automation::{
         self as auto, Action, AnalyticsSettings, EventKind, Outcome, Owner, Ref, RuleSpec,
         RuleStats, TagEdges, TagTarget, TodoSpec, Trigger, Wait,
@@ -61,22 +61,14 @@ pub struct RuleInput {
     pub goal: String,
     #[serde(default)]
     pub priority: i32,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::notify::yes")]
     pub active: bool,
     pub trigger: Value,
-    #[serde(default = "always")]
+    #[serde(default = "crate::notify::always")]
     pub conditions: Value,
     pub actions: Value,
     #[serde(default)]
     pub limit_days: Option<i64>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn always() -> Value {
-    json!({ "all": [] })
 }
 
 /// A rule with its figures.
@@ -169,7 +161,7 @@ fn stored_spec(r: &Rule) -> Option<RuleSpec> {
 }
 
 /// Who gets to-dos, resolved per subject; team loads shared across a scan so a batch spreads.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Owners {
     agent: Option<i64>,
     contact_owner: Option<i64>,
@@ -632,10 +624,16 @@ impl App {
     ) -> AppResult<()> {
         let mut calendar = None;
         for (n, e) in evs.iter().enumerate() {
-            let Some((kind, keys, subject, event)) = self.event_subject(tx, scope, e).await? else {
+            // Look for rules first: most events start none, and then nothing more is read.
+            let Some(kind) = event_kind(e) else { continue };
+            let rules = repo::rules_for_event_in(tx, scope, kind.name()).await?;
+            if rules.is_empty() {
+                continue;
+            }
+            let Some((keys, subject, event)) = self.event_subject(tx, scope, e).await? else {
                 continue;
             };
-            for r in repo::rules_for_event_in(tx, scope, kind.name()).await? {
+            for r in rules {
                 let Some(spec) = stored_spec(&r) else {
                     continue;
                 };
@@ -686,14 +684,14 @@ impl App {
         Ok(())
     }
 
-    /// The rule kind an event starts, the keys a rule's `key` may match, the subject, and the
+    /// For an event that starts rules: the keys a rule's `key` may match, the subject, and the
     /// event facts.
     async fn event_subject(
         &self,
         tx: &mut Tx,
         scope: Scope,
         e: &DomainEvent,
-    ) -> AppResult<Option<(EventKind, Vec<String>, Subject, Value)>> {
+    ) -> AppResult<Option<(Vec<String>, Subject, Value)>> {
         let conv = |id: i64, contact: Option<i64>| Subject {
             conversation_id: Some(id),
             contact_id: contact,
@@ -704,7 +702,6 @@ impl App {
                 conversation_id,
                 contact_id,
             } => Some((
-                EventKind::ConversationCreated,
                 Vec::new(),
                 conv(*conversation_id, Some(*contact_id)),
                 json!({}),
@@ -716,7 +713,6 @@ impl App {
             } => {
                 let c = convs::get_in(tx, scope, *conversation_id).await?;
                 Some((
-                    EventKind::ConversationTagged,
                     vec![tag.clone()],
                     conv(c.id, Some(c.contact_id)),
                     json!({ "tag": tag }),
@@ -728,21 +724,11 @@ impl App {
                 ..
             } if to == "resolved" => {
                 let c = convs::get_in(tx, scope, *conversation_id).await?;
-                Some((
-                    EventKind::ConversationResolved,
-                    Vec::new(),
-                    conv(c.id, Some(c.contact_id)),
-                    json!({}),
-                ))
+                Some((Vec::new(), conv(c.id, Some(c.contact_id)), json!({})))
             }
             DomainEvent::TicketCreated { ticket_id, .. } => {
                 let t = tickets_repo::get_for_update(tx, scope, *ticket_id).await?;
-                Some((
-                    EventKind::TicketCreated,
-                    Vec::new(),
-                    ticket_subject(&t),
-                    json!({}),
-                ))
+                Some((Vec::new(), ticket_subject(&t), json!({})))
             }
             DomainEvent::TicketStatusChanged {
                 ticket_id,
@@ -752,7 +738,6 @@ impl App {
             } => {
                 let t = tickets_repo::get_for_update(tx, scope, *ticket_id).await?;
                 Some((
-                    EventKind::TicketStatusChanged,
                     vec![to.clone(), to_kind.clone()],
                     ticket_subject(&t),
                     json!({ "to": to }),
@@ -1095,7 +1080,7 @@ impl App {
                             steps: Json(json!(
                                 steps
                                     .iter()
-                                    .map(|s| s.iter().map(todo_spec_json).collect::<Vec<_>>())
+                                    .map(|s| s.iter().map(TodoSpec::to_json).collect::<Vec<_>>())
                                     .collect::<Vec<_>>()
                             )),
                             step: 0,
@@ -1115,7 +1100,7 @@ impl App {
                     .await?;
                     let step_owners = Owners {
                         origin,
-                        ..clone_owners(owners)
+                        ..owners.clone()
                     };
                     let made = self
                         .chain_step(
@@ -1332,22 +1317,23 @@ impl App {
 
     /// A chain and all its to-dos, for the side panel.
     pub(crate) async fn chain_view(&self, scope: Scope, id: i64) -> AppResult<Value> {
-        let mut tx = self.db().begin().await?;
-        let chain = repo::chain_in(&mut tx, scope, id).await?;
+        let chain = repo::chain(self.db(), scope, id).await?;
+        let todos = repo::chain_todos(self.db(), scope, id).await?;
         let steps: Vec<Vec<Value>> =
             serde_json::from_value(chain.steps.0.clone()).unwrap_or_default();
-        let mut out = Vec::new();
-        for s in 0..steps.len() as i32 {
-            let todos = repo::chain_step_in(&mut tx, scope, id, s).await?;
-            out.push(json!({
-                "step": s,
-                "titles": steps[s as usize].iter().map(|t| t["title"].clone()).collect::<Vec<_>>(),
-                "todos": todos.iter().map(|t| json!({
-                    "id": t.id, "title": t.title, "owner_id": t.owner_id, "status": t.status, "waits": t.waits,
-                })).collect::<Vec<_>>(),
-            }));
-        }
-        drop(tx);
+        let out: Vec<Value> = steps
+            .iter()
+            .zip(0i32..)
+            .map(|(specs, s)| {
+                json!({
+                    "step": s,
+                    "titles": specs.iter().map(|t| t["title"].clone()).collect::<Vec<_>>(),
+                    "todos": todos.iter().filter(|t| t.chain_step == Some(s)).map(|t| json!({
+                        "id": t.id, "title": t.title, "owner_id": t.owner_id, "status": t.status, "waits": t.waits,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
         Ok(json!({
             "id": chain.id, "rule_id": chain.rule_id, "step": chain.step,
             "finished_at": chain.finished_at, "origin_user_id": chain.origin_user_id, "steps": out,
@@ -1733,6 +1719,20 @@ impl App {
     }
 }
 
+/// The kind of rule an event starts, if any.
+fn event_kind(e: &DomainEvent) -> Option<EventKind> {
+    match e {
+        DomainEvent::ConversationCreated { .. } => Some(EventKind::ConversationCreated),
+        DomainEvent::ConversationTagged { added: true, .. } => Some(EventKind::ConversationTagged),
+        DomainEvent::ConversationStatusChanged { to, .. } if to == "resolved" => {
+            Some(EventKind::ConversationResolved)
+        }
+        DomainEvent::TicketCreated { .. } => Some(EventKind::TicketCreated),
+        DomainEvent::TicketStatusChanged { .. } => Some(EventKind::TicketStatusChanged),
+        _ => None,
+    }
+}
+
 /// What one rule run did.
 pub(crate) struct Run {
     outcome: &'static str,
@@ -1778,15 +1778,6 @@ impl Executed {
     }
 }
 
-fn clone_owners(o: &Owners) -> Owners {
-    Owners {
-        agent: o.agent,
-        contact_owner: o.contact_owner,
-        last_agent: o.last_agent,
-        origin: o.origin,
-    }
-}
-
 fn owner_name(o: &Owner) -> &'static str {
     match o {
         Owner::ConversationAgent => "the conversation has no agent",
@@ -1795,15 +1786,6 @@ fn owner_name(o: &Owner) -> &'static str {
         Owner::User(_) => "the user is deactivated",
         Owner::ChainOrigin => "the chain has no origin agent",
     }
-}
-
-fn todo_spec_json(t: &TodoSpec) -> Value {
-    let a = Action::CreateTodo(t.clone()).to_json();
-    let mut v = a;
-    if let Some(m) = v.as_object_mut() {
-        m.remove("type");
-    }
-    v
 }
 
 fn ticket_subject(t: &Ticket) -> Subject {
@@ -1915,9 +1897,4 @@ fn rule_view(r: Rule, outcomes: &[repo::OutcomeRow], now: i64) -> RuleView {
         updated_at: r.updated_at,
         stats,
     }
-}
-
-/// The account a rule belongs to, for timer handlers given only an account id.
-pub(crate) fn scope_of(account: i64) -> Scope {
-    Scope::new(AccountId(account))
 }

@@ -92,7 +92,8 @@ pub struct RuleSpec {
     pub important: bool,
 }
 
-fn always() -> Value {
+/// The condition that always holds, as JSON (serde default of rule conditions).
+pub(crate) fn always() -> Value {
     json!({"all": []})
 }
 
@@ -295,7 +296,8 @@ pub struct ChannelInput {
     pub position: i32,
 }
 
-fn yes() -> bool {
+/// Serde default for flags that are on unless turned off.
+pub(crate) fn yes() -> bool {
     true
 }
 
@@ -2410,18 +2412,18 @@ impl App {
 }
 
 impl App {
-    /// Stores an in-app notice for an agent outside any notification rule (to-do reminders, the
-    /// daily list, to-do prompts): delivered at once, read when the agent opens it. `key` makes
-    /// it idempotent.
+    /// An in-app notice for an agent outside any notification rule (to-do reminders, the daily
+    /// list, to-do prompts, automation): stored in their notification list, delivered at once,
+    /// and pushed live. `key` makes it idempotent.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn insert_agent_notice(
+    pub(crate) async fn agent_notice(
         &self,
         tx: &mut Tx,
         scope: Scope,
         user: i64,
-        kind: &str,
+        kind: &'static str,
         subject: &str,
-        params: &Value,
+        params: Value,
         key: &str,
         now: i64,
     ) -> AppResult<()> {
@@ -2441,6 +2443,14 @@ impl App {
         d.sent_at = Some(now);
         d.confirmed_at = Some(now);
         repo::insert_delivery(tx, &d).await?;
+        self.live.publish(
+            scope.account(),
+            crate::Live::Notice {
+                user_id: user,
+                kind: kind.into(),
+                payload: std::sync::Arc::new(json!({ "subject": subject, "params": params })),
+            },
+        );
         Ok(())
     }
 }

@@ -140,6 +140,7 @@ impl App {
 
     /// Runs one timer's handler inside the firing transaction.
     async fn handle_timer(&self, tx: &mut Tx, t: &Timer) -> AppResult<()> {
+        let scope = yingke_store::Scope::new(yingke_core::AccountId(t.account_id));
         match t.kind.as_str() {
             kind::PROBE => {
                 let p: ProbePayload = serde_json::from_str(&t.payload)
@@ -149,34 +150,14 @@ impl App {
             }
             crate::sla::SLA_TIMER => self.fire_sla_timer(tx, t.account_id, &t.payload).await,
             crate::sla::THRESHOLDS_TIMER => self.fire_thresholds_timer(tx, t.account_id).await,
-            crate::notify::NOTIFY_TIMER => {
-                self.fire_notify_timer(
-                    tx,
-                    yingke_store::Scope::new(yingke_core::AccountId(t.account_id)),
-                    &t.payload,
-                )
-                .await
-            }
-            crate::automation::RULE_TIMER => {
-                let scope = crate::automation::scope_of(t.account_id);
-                self.fire_rule_timer(tx, scope, &t.payload).await
-            }
-            crate::automation::SCAN_TIMER => {
-                let scope = crate::automation::scope_of(t.account_id);
-                self.fire_scan_timer(tx, scope, &t.payload).await
-            }
+            crate::notify::NOTIFY_TIMER => self.fire_notify_timer(tx, scope, &t.payload).await,
+            crate::automation::RULE_TIMER => self.fire_rule_timer(tx, scope, &t.payload).await,
+            crate::automation::SCAN_TIMER => self.fire_scan_timer(tx, scope, &t.payload).await,
             crate::automation::SLA_DUE_TIMER => {
-                let scope = crate::automation::scope_of(t.account_id);
                 self.fire_sla_due_timer(tx, scope, &t.payload).await
             }
-            crate::todos::REMIND_TIMER => {
-                let scope = crate::automation::scope_of(t.account_id);
-                self.fire_remind_timer(tx, scope, &t.payload).await
-            }
-            crate::todos::DIGEST_TIMER => {
-                let scope = crate::automation::scope_of(t.account_id);
-                self.fire_digest_timer(tx, scope, &t.payload).await
-            }
+            crate::todos::REMIND_TIMER => self.fire_remind_timer(tx, scope, &t.payload).await,
+            crate::todos::DIGEST_TIMER => self.fire_digest_timer(tx, scope, &t.payload).await,
             other => Err(AppError::Internal(format!(
                 "no handler for timer kind {other}"
             ))),

@@ -182,12 +182,8 @@ fn normal() -> String {
 pub struct TodoSettings {
     #[serde(default)]
     pub prompt_tags: HashMap<String, Option<String>>,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::notify::yes")]
     pub daily_list: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// An agent's own shift start; without one the account's default calendar decides.
@@ -280,12 +276,17 @@ impl App {
         let t = repo::get_in(tx, p.scope(), id)
             .await
             .map_err(|_| AppError::NotFound)?;
-        if p.role().at_least(Role::Supervisor) || t.owner_id == p.user_id().0 {
-            return Ok(t);
-        }
-        let collab = repo::collaborators(self.db(), p.scope(), id).await?;
-        if collab.contains(&p.user_id().0) {
-            Ok(t)
+        self.todo_access(p, &t).await?;
+        Ok(t)
+    }
+
+    /// The to-do's collaborators, if the principal may see it: its owner and collaborators, and
+    /// supervisors and above.
+    async fn todo_access(&self, p: &Principal, t: &Todo) -> AppResult<Vec<i64>> {
+        let me = p.user_id().0;
+        let collab = repo::collaborators(self.db(), p.scope(), t.id).await?;
+        if p.role().at_least(Role::Supervisor) || t.owner_id == me || collab.contains(&me) {
+            Ok(collab)
         } else {
             Err(AppError::NotFound)
         }
@@ -632,19 +633,25 @@ impl App {
         }
         let rows = repo::list(self.db(), scope, &f, q.limit.unwrap_or(200).clamp(1, 500)).await?;
         let now = self.now();
-        let mut out = Vec::with_capacity(rows.len());
-        for t in rows {
-            let c = repo::collaborators(self.db(), scope, t.id).await?;
-            out.push(view(t, c, now));
+        let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+        let mut collab: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (todo, user) in repo::collaborators_of(self.db(), scope, &ids).await? {
+            collab.entry(todo).or_default().push(user);
         }
-        Ok(out)
+        Ok(rows
+            .into_iter()
+            .map(|t| {
+                let c = collab.remove(&t.id).unwrap_or_default();
+                view(t, c, now)
+            })
+            .collect())
     }
 
     pub async fn get_todo(&self, p: &Principal, id: i64) -> AppResult<TodoView> {
-        let mut tx = self.db().begin().await?;
-        let t = self.todo_for(p, &mut tx, id).await?;
-        drop(tx);
-        let c = repo::collaborators(self.db(), p.scope(), id).await?;
+        let t = repo::get(self.db(), p.scope(), id)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let c = self.todo_access(p, &t).await?;
         Ok(view(t, c, self.now()))
     }
 
@@ -893,32 +900,6 @@ impl App {
                 })),
             },
         );
-    }
-
-    /// An in-app notice for an agent: stored in their notification list and pushed live.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn agent_notice(
-        &self,
-        tx: &mut Tx,
-        scope: Scope,
-        user: i64,
-        kind: &'static str,
-        subject: &str,
-        params: Value,
-        key: &str,
-        now: i64,
-    ) -> AppResult<()> {
-        self.insert_agent_notice(tx, scope, user, kind, subject, &params, key, now)
-            .await?;
-        self.live.publish(
-            scope.account(),
-            Live::Notice {
-                user_id: user,
-                kind: kind.into(),
-                payload: std::sync::Arc::new(json!({ "subject": subject, "params": params })),
-            },
-        );
-        Ok(())
     }
 
     /// A reminder timer fired: remind the owner (strong for high priority, light otherwise) if

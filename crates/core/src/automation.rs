@@ -10,126 +10,79 @@ use serde_json::{Map, Value, json};
 
 use crate::{
     BusinessCalendar, FieldErrors,
-    condition::{Catalogue, Condition, FieldKind, FieldSpec, clock, parse_duration},
+    condition::{Catalogue, Condition, FieldKind, clock, f, parse_duration},
 };
 
-const fn f(name: &'static str, kind: FieldKind, label: &'static str) -> FieldSpec {
-    FieldSpec { name, kind, label }
+/// The contact facts every automation rule can test, then whatever else a catalogue adds.
+macro_rules! contact_catalogue {
+    ($($extra:expr,)*) => {
+        Catalogue(&[
+            f("contact.name", FieldKind::Text, "contact name"),
+            f("contact.email", FieldKind::Text, "contact e-mail"),
+            f("contact.phone", FieldKind::Text, "contact phone"),
+            f(
+                "contact.identified",
+                FieldKind::Bool,
+                "identity verified by the site",
+            ),
+            f("contact.tags", FieldKind::Tags, "contact tags"),
+            f(
+                "contact.custom.*",
+                FieldKind::Any,
+                "custom attribute (date attributes compare as moments)",
+            ),
+            f(
+                "contact.changed.*",
+                FieldKind::Timestamp,
+                "when a custom attribute last changed (order status unchanged for N hours)",
+            ),
+            f("contact.created_at", FieldKind::Timestamp, "first seen"),
+            f(
+                "contact.last_seen_at",
+                FieldKind::Timestamp,
+                "last seen by the widget",
+            ),
+            f(
+                "contact.last_interaction_at",
+                FieldKind::Timestamp,
+                "last message either way",
+            ),
+            f(
+                "contact.last_contacted_at",
+                FieldKind::Timestamp,
+                "last message from an agent",
+            ),
+            f(
+                "contact.first_conversation_at",
+                FieldKind::Timestamp,
+                "first enquiry",
+            ),
+            f(
+                "contact.last_conversation_at",
+                FieldKind::Timestamp,
+                "latest enquiry",
+            ),
+            f(
+                "contact.conversations",
+                FieldKind::Number,
+                "number of conversations",
+            ),
+            f(
+                "contact.open_todos",
+                FieldKind::Number,
+                "open to-dos about the contact",
+            ),
+            $($extra,)*
+        ])
+    };
 }
 
 /// What a customer-state rule (scan or absolute time) can test: the contact alone.
-pub const CONTACT_STATE_FIELDS: Catalogue = Catalogue(&[
-    f("contact.name", FieldKind::Text, "contact name"),
-    f("contact.email", FieldKind::Text, "contact e-mail"),
-    f("contact.phone", FieldKind::Text, "contact phone"),
-    f(
-        "contact.identified",
-        FieldKind::Bool,
-        "identity verified by the site",
-    ),
-    f("contact.tags", FieldKind::Tags, "contact tags"),
-    f(
-        "contact.custom.*",
-        FieldKind::Any,
-        "custom attribute (date attributes compare as moments)",
-    ),
-    f(
-        "contact.changed.*",
-        FieldKind::Timestamp,
-        "when a custom attribute last changed (order status unchanged for N hours)",
-    ),
-    f("contact.created_at", FieldKind::Timestamp, "first seen"),
-    f(
-        "contact.last_seen_at",
-        FieldKind::Timestamp,
-        "last seen by the widget",
-    ),
-    f(
-        "contact.last_interaction_at",
-        FieldKind::Timestamp,
-        "last message either way",
-    ),
-    f(
-        "contact.last_contacted_at",
-        FieldKind::Timestamp,
-        "last message from an agent",
-    ),
-    f(
-        "contact.first_conversation_at",
-        FieldKind::Timestamp,
-        "first enquiry",
-    ),
-    f(
-        "contact.last_conversation_at",
-        FieldKind::Timestamp,
-        "latest enquiry",
-    ),
-    f(
-        "contact.conversations",
-        FieldKind::Number,
-        "number of conversations",
-    ),
-    f(
-        "contact.open_todos",
-        FieldKind::Number,
-        "open to-dos about the contact",
-    ),
-]);
+pub const CONTACT_STATE_FIELDS: Catalogue = contact_catalogue!();
 
 /// What an event rule can test: the contact, plus the conversation or ticket it fired for and the
 /// event itself.
-pub const AUTOMATION_FIELDS: Catalogue = Catalogue(&[
-    f("contact.name", FieldKind::Text, "contact name"),
-    f("contact.email", FieldKind::Text, "contact e-mail"),
-    f("contact.phone", FieldKind::Text, "contact phone"),
-    f(
-        "contact.identified",
-        FieldKind::Bool,
-        "identity verified by the site",
-    ),
-    f("contact.tags", FieldKind::Tags, "contact tags"),
-    f("contact.custom.*", FieldKind::Any, "custom attribute"),
-    f(
-        "contact.changed.*",
-        FieldKind::Timestamp,
-        "when a custom attribute last changed",
-    ),
-    f("contact.created_at", FieldKind::Timestamp, "first seen"),
-    f(
-        "contact.last_seen_at",
-        FieldKind::Timestamp,
-        "last seen by the widget",
-    ),
-    f(
-        "contact.last_interaction_at",
-        FieldKind::Timestamp,
-        "last message either way",
-    ),
-    f(
-        "contact.last_contacted_at",
-        FieldKind::Timestamp,
-        "last message from an agent",
-    ),
-    f(
-        "contact.first_conversation_at",
-        FieldKind::Timestamp,
-        "first enquiry",
-    ),
-    f(
-        "contact.last_conversation_at",
-        FieldKind::Timestamp,
-        "latest enquiry",
-    ),
-    f(
-        "contact.conversations",
-        FieldKind::Number,
-        "number of conversations",
-    ),
-    f(
-        "contact.open_todos",
-        FieldKind::Number,
-        "open to-dos about the contact",
-    ),
+pub const AUTOMATION_FIELDS: Catalogue = contact_catalogue!(
     f(
         "conversation.status",
         FieldKind::Text,
@@ -180,7 +133,7 @@ pub const AUTOMATION_FIELDS: Catalogue = Catalogue(&[
         "the state moved into (ticket status triggers)",
     ),
     f("event.button", FieldKind::Text, "the button pressed"),
-]);
+);
 
 /// To-do priorities, lowest first.
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
@@ -421,7 +374,7 @@ pub struct TodoSpec {
 }
 
 impl TodoSpec {
-    fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> Value {
         json!({
             "title": self.title,
             "note": self.note,

@@ -201,7 +201,7 @@ fn is_key(key: &str) -> bool {
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-const fn f(name: &'static str, kind: FieldKind, label: &'static str) -> FieldSpec {
+pub(crate) const fn f(name: &'static str, kind: FieldKind, label: &'static str) -> FieldSpec {
     FieldSpec { name, kind, label }
 }
 

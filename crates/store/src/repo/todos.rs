@@ -272,6 +272,27 @@ pub async fn collaborators(db: &Db, scope: Scope, todo: i64) -> Result<Vec<i64>>
     })?)
 }
 
+/// `(todo, user)` for the collaborators of many to-dos at once (a list).
+pub async fn collaborators_of(db: &Db, scope: Scope, todos: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if todos.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = todos
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(on_pool!(&db.read, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT todo_id, user_id FROM todo_collaborators WHERE account_id = $1
+               AND todo_id IN ({list}) ORDER BY todo_id, user_id"
+        )))
+        .bind(scope.id())
+        .fetch_all(p)
+        .await
+    })?)
+}
+
 pub async fn set_collaborators(tx: &mut Tx, scope: Scope, todo: i64, users: &[i64]) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query("DELETE FROM todo_collaborators WHERE account_id = $1 AND todo_id = $2")
@@ -809,6 +830,31 @@ pub async fn chain_in(tx: &mut Tx, scope: Scope, id: i64) -> Result<Chain> {
         .bind(scope.id())
         .bind(id)
         .fetch_one(c)
+        .await
+    })?)
+}
+
+pub async fn chain(db: &Db, scope: Scope, id: i64) -> Result<Chain> {
+    Ok(on_pool!(&db.read, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHN} FROM todo_chains WHERE account_id = $1 AND id = $2"
+        )))
+        .bind(scope.id())
+        .bind(id)
+        .fetch_one(p)
+        .await
+    })?)
+}
+
+/// Every to-do of a chain, by step.
+pub async fn chain_todos(db: &Db, scope: Scope, chain: i64) -> Result<Vec<Todo>> {
+    Ok(on_pool!(&db.read, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TD} FROM todos WHERE account_id = $1 AND chain_id = $2 ORDER BY chain_step, id"
+        )))
+        .bind(scope.id())
+        .bind(chain)
+        .fetch_all(p)
         .await
     })?)
 }
