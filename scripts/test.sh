@@ -2,7 +2,7 @@
 # Runs every test: Rust on SQLite and PostgreSQL, the OpenAPI 3.1 validation, the web unit tests,
 # and the browser tests in real Chromium. Installs or starts what it needs (PostgreSQL if stopped,
 # npm packages, Debian's Chromium, a Python venv with the OpenAPI validator, aiosmtpd and the
-# SMS/IM providers' SDKs).
+# SMS/IM providers' SDKs, Mozilla's http_ece for web push).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -42,10 +42,12 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q 'openapi-spec-validator==0.7.*' 'aiosmtpd==1.4.*' \
-  'alibabacloud-tea-openapi==0.4.*' 'tencentcloud-sdk-python-common==3.*' 'DingtalkChatbot==1.5.*'
+  'alibabacloud-tea-openapi==0.4.*' 'tencentcloud-sdk-python-common==3.*' 'DingtalkChatbot==1.5.*' 'http-ece==1.2.*'
 export YINGKE_TEST_PYTHON="$venv/bin/python"
 
 step "Rust: format, lints, tests on SQLite and PostgreSQL"
+# No incremental caches: a CI build runs once, and they would double the target directory.
+export CARGO_INCREMENTAL=0
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -q -- -D warnings
 cargo test --workspace --locked
