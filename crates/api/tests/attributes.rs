@@ -104,3 +104,83 @@ both_backends! {
         assert_eq!(agent.get("/api/v1/contact-attributes").await.status(), 200);
     }
 }
+
+both_backends! {
+    async fn a_crm_imports_contacts_by_external_id_all_or_nothing(app: TestApp) {
+        let owner = app.owner().await;
+        let (s, d) = json_of(owner.post("/api/v1/contact-attributes",
+            json!({"key": "paid", "label": "已付费", "kind": "boolean"})).await).await;
+        assert_eq!(s, 201, "{d}");
+        let agent = app.create_user(app.account, "crm-agent@example.com", Role::Agent).await;
+        let now = app.app.now();
+        let three_days_ago = now - 72 * 3_600_000;
+
+        // One bad item refuses the import: every bad field named by its path, nothing written.
+        let bad = json!({"contacts": [
+            {"external_id": "crm-1", "name": "甲"},
+            {"external_id": "crm-2", "email": "not-mail", "attributes": {"paid": "yes"}, "tags": [""], "changed_at": now + 1000},
+            {"external_id": "crm-1"},
+            {"external_id": "crm-3", "owner_id": 999_999}
+        ]});
+        let (s, e) = json_of(owner.post("/api/v1/contacts/import", bad).await).await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(fields(&e), ["contacts[1].attributes.paid", "contacts[1].changed_at", "contacts[1].email",
+            "contacts[1].tags[0]", "contacts[2].external_id"]);
+        let (s, e) = json_of(owner.post("/api/v1/contacts/import",
+            json!({"contacts": [{"external_id": "crm-3", "owner_id": 999_999}]})).await).await;
+        assert_eq!((s, fields(&e)), (422, vec!["contacts[0].owner_id".to_owned()]), "{e}");
+        let (_, list) = json_of(owner.get("/api/v1/contacts").await).await;
+        assert_eq!(list["items"], json!([]), "nothing written: {list}");
+        let (s, e) = json_of(owner.post("/api/v1/contacts/import", json!({"contacts": []})).await).await;
+        assert_eq!((s, fields(&e)), (422, vec!["contacts".to_owned()]), "{e}");
+
+        // Created, then updated by the same external id; attributes merge, tags add up.
+        let first = json!({"contacts": [
+            {"external_id": "crm-1", "name": "甲", "attributes": {"paid": false, "order_status": "unpaid"},
+             "tags": ["线索"], "owner_id": agent, "changed_at": three_days_ago},
+            {"external_id": "crm-2", "name": "乙", "email": "B@Example.com"}
+        ]});
+        let (s, r) = json_of(owner.post("/api/v1/contacts/import", first).await).await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!((r["created"].as_u64(), r["updated"].as_u64()), (Some(2), Some(0)));
+        let id1 = r["ids"][0].as_i64().expect("id");
+        let (s, r) = json_of(owner.post("/api/v1/contacts/import", json!({"contacts": [
+            {"external_id": "crm-1", "attributes": {"paid": true}, "tags": ["VIP"]}
+        ]})).await).await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!((r["created"].as_u64(), r["updated"].as_u64(), r["ids"][0].as_i64()), (Some(0), Some(1), Some(id1)));
+        let (_, p) = json_of(owner.get(&format!("/api/v1/contacts/{id1}")).await).await;
+        assert_eq!(p["attributes"], json!({"paid": true, "order_status": "unpaid"}), "{p}");
+        assert_eq!(p["external_id"], "crm-1");
+        let mut tags: Vec<String> = serde_json::from_value(p["tags"].clone()).expect("tags");
+        tags.sort();
+        assert_eq!(tags, ["VIP", "线索"]);
+
+        // The CRM's change time counts: order_status set three days ago, paid changed just now.
+        let rule = json!({
+            "name": "未付款订单", "trigger": {"kind": "at", "at": now + 86_400_000},
+            "conditions": {"all": [
+                {"field": "contact.custom.order_status", "op": "eq", "value": "unpaid"},
+                {"field": "contact.changed.order_status", "op": "not_within_last", "value": "48h"}
+            ]},
+            "actions": [{"type": "create_todo", "title": "催付", "owner": {"strategy": "contact_owner"}}]
+        });
+        let (s, rule) = json_of(owner.post("/api/v1/automation/rules", rule).await).await;
+        assert_eq!(s, 201, "{rule}");
+        let (s, dry) = json_of(owner.post(&format!("/api/v1/automation/rules/{}/scan?dry_run=true", rule["id"]), json!({})).await).await;
+        assert_eq!((s, dry["matched"].as_i64(), dry["sample"][0].as_i64()), (200, Some(1), Some(id1)), "{dry}");
+        let (s, done) = json_of(owner.post(&format!("/api/v1/automation/rules/{}/scan", rule["id"]), json!({})).await).await;
+        assert_eq!((s, done["created"].as_i64()), (200, Some(1)), "{done}");
+        let (_, todos) = json_of(owner.get(&format!("/api/v1/todos?view=all&rule_id={}", rule["id"])).await).await;
+        let todos = todos["items"].as_array().expect("items");
+        assert_eq!(todos.len(), 1);
+        // Given to the owner the import set.
+        assert_eq!((todos[0]["contact_id"].as_i64(), todos[0]["owner_id"].as_i64()), (Some(id1), Some(agent)), "{todos:?}");
+
+        // Agents may not import.
+        app.create_user(app.account, "crm-agent2@example.com", Role::Agent).await;
+        let a = app.sign_in("crm-agent2@example.com", OWNER_PASSWORD).await;
+        let (s, _) = json_of(a.post("/api/v1/contacts/import", json!({"contacts": [{"external_id": "x"}]})).await).await;
+        assert_eq!(s, 403);
+    }
+}

@@ -147,17 +147,6 @@ impl Recorder {
     }
 }
 
-/// Fires due timers and sends due deliveries until nothing is left to do now.
-async fn settle(app: &TestApp) {
-    for _ in 0..10 {
-        let t = app.app.fire_due_timers(500).await.expect("timers fire");
-        let d = app.app.dispatch_due().await.expect("dispatch");
-        if t == 0 && d == 0 {
-            return;
-        }
-    }
-}
-
 async fn contact(app: &TestApp, email: &str, phone: &str) -> i64 {
     let scope = Scope::new(app.account);
     let mut tx = app.app.db().begin().await.expect("tx");
@@ -287,7 +276,7 @@ both_backends! {
 
         // 待分配 → 处理中: the status notice goes to the message centre and by e-mail.
         status(&owner, id, "open").await;
-        settle(&app).await;
+        app.settle().await;
         let mails = smtp.mails();
         assert_eq!(mails.len(), 1, "one status mail");
         let m = &mails[0];
@@ -310,7 +299,7 @@ both_backends! {
 
         // A second status change: one status notice per ticket by default.
         status(&owner, id, "pending_customer").await;
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(smtp.mails().len(), 1);
         assert_eq!(skips(&owner, id).await, vec!["kind_limit"]);
 
@@ -320,26 +309,26 @@ both_backends! {
         ok(owner.send("PUT", "/api/v1/notifications/policy", Some(policy.clone())).await, 200).await;
         app.clock.advance_ms(10 * MIN);
         status(&owner, id, "open").await;
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(smtp.mails().len(), 1);
         assert_eq!(skips(&owner, id).await.last().map(String::as_str), Some("quiet_period"));
         // …and lets it through once 30 minutes have passed.
         app.clock.advance_ms(21 * MIN);
         status(&owner, id, "pending_customer").await;
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(smtp.mails().len(), 2);
         // Two status notices given; the resolution notice is the third, then the cap holds.
         status(&owner, id, "open").await;
         app.clock.advance_ms(31 * MIN);
         status(&owner, id, "resolved").await;
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(smtp.mails().len(), 3, "resolution notice");
         let resolved = smtp.mails().pop().expect("mail");
         assert!(part_text(&resolved, "text/plain").contains("已解决"));
         status(&owner, id, "open").await;
         app.clock.advance_ms(31 * MIN);
         status(&owner, id, "pending_customer").await;
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(smtp.mails().len(), 3);
         assert_eq!(skips(&owner, id).await.last().map(String::as_str), Some("cap_reached"));
 
@@ -362,7 +351,7 @@ both_backends! {
         let t2 = ok(owner.post("/api/v1/tickets", json!({"title": "另一个问题", "contact_id": c})).await, 201).await;
         let id2 = t2["id"].as_i64().expect("id");
         status(&owner, id2, "open").await;
-        settle(&app).await;
+        app.settle().await;
         // The mail's link opts out of e-mail: the notice reaches the message centre only.
         assert_eq!(smtp.mails().len(), 3);
         let queued = timeline(&owner, id2).await.into_iter().find(|e| e["kind"] == "notification_queued").expect("queued");
@@ -378,7 +367,7 @@ both_backends! {
         let t3 = ok(owner.post("/api/v1/tickets", json!({"title": "第三个问题", "contact_id": c})).await, 201).await;
         let id3 = t3["id"].as_i64().expect("id");
         status(&owner, id3, "open").await;
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(skips(&owner, id3).await, vec!["opted_out"]);
         assert_eq!(prefs["consents"][0]["source"], format!("ticket:{number}"));
     }
@@ -408,25 +397,25 @@ both_backends! {
         let t = ok(owner.post("/api/v1/tickets", json!({"title": "发票", "contact_id": c, "notify_consent": ["sms", "email"]})).await, 201).await;
         let id = t["id"].as_i64().expect("id");
         status(&owner, id, "open").await;
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(sms.count(), 0, "nothing at night");
         let queued = timeline(&owner, id).await.into_iter().find(|e| e["kind"] == "notification_queued").expect("queued");
         assert!(queued["data"]["deferred_until"].as_i64().is_some(), "{queued}");
         // 08:00 comes: the SMS goes out, and waits for its receipt.
         app.clock.advance_ms(10 * 60 * MIN);
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(sms.count(), 1);
         let sms_delivery = deliveries(&owner, id).await.into_iter().find(|d| d["medium"] == "sms").expect("sms");
         assert_eq!(sms_delivery["status"], "sent");
         // No receipt within 30 minutes: sent again with the same idempotency key.
         app.clock.advance_ms(30 * MIN);
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(sms.count(), 2);
         let bodies = sms.bodies.lock().expect("lock").clone();
         assert_eq!(bodies[0]["idempotency_key"], bodies[1]["idempotency_key"]);
         // Still none: the notice fails over to e-mail.
         app.clock.advance_ms(30 * MIN);
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(sms.count(), 2);
         assert_eq!(smtp.mails().len(), 1, "failed over to e-mail: {:?}", deliveries(&owner, id).await);
         let kinds: Vec<String> = timeline(&owner, id).await.iter().map(|e| e["kind"].as_str().unwrap_or("").to_owned()).collect();
@@ -438,10 +427,10 @@ both_backends! {
         let id2 = t2["id"].as_i64().expect("id");
         status(&owner, id2, "open").await;
         for _ in 0..4 {
-            settle(&app).await;
+            app.settle().await;
             app.clock.advance_ms(5 * MIN);
         }
-        settle(&app).await;
+        app.settle().await;
         assert_eq!(sms.count(), 2 + 3, "three attempts on SMS");
         assert_eq!(smtp.mails().len(), 2, "then e-mail");
 
@@ -456,7 +445,7 @@ both_backends! {
         let t3 = ok(owner.post("/api/v1/tickets", json!({"title": "换货", "contact_id": c})).await, 201).await;
         let id3 = t3["id"].as_i64().expect("id");
         status(&owner, id3, "open").await;
-        settle(&app).await;
+        app.settle().await;
         let d3 = deliveries(&owner, id3).await;
         let first_external = d3.iter().rev().find(|d| d["medium"] != "in_app").expect("external");
         assert_eq!(first_external["medium"], "email", "{d3:?}");

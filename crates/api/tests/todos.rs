@@ -162,6 +162,14 @@ both_backends! {
         let reminder = notices["items"].as_array().expect("items").iter()
             .find(|n| n["notice_kind"] == "todo_reminder").cloned().expect("a reminder");
         assert_eq!(reminder["params"]["strength"], "strong", "{reminder}");
+        // The bell's badge counts the unread notices; one read, then all.
+        let unread = ok(alice_s.get("/api/v1/me/notifications/unread").await, 200).await["count"].as_i64().expect("count");
+        assert!(unread >= 1, "{unread}");
+        ok(alice_s.post(&format!("/api/v1/me/notifications/{}/read", reminder["id"]), json!({})).await, 204).await;
+        assert_eq!(ok(alice_s.get("/api/v1/me/notifications/unread").await, 200).await["count"], unread - 1);
+        let marked = ok(alice_s.post("/api/v1/me/notifications/read-all", json!({})).await, 200).await;
+        assert_eq!(marked["count"], unread - 1);
+        assert_eq!(ok(alice_s.get("/api/v1/me/notifications/unread").await, 200).await["count"], 0);
 
         // A button ("需要回访") runs its rule at once.
         ok(owner.post("/api/v1/automation/rules", json!({
@@ -367,5 +375,50 @@ both_backends! {
         let list = ok(owner.get("/api/v1/automation/rules").await, 200).await;
         let quiet = list["items"].as_array().expect("items").iter().find(|x| x["name"] == "A 加 B" || x["name"] == "大促前回访").cloned().expect("rule");
         assert_eq!(quiet["stats"]["suggestions"][0]["code"], "never_fired", "{quiet}");
+    }
+}
+
+both_backends! {
+    async fn sla_deadline_and_relative_ticket_triggers(app: TestApp) {
+        let owner = app.owner().await;
+        let (alice, alice_s) = agent(&app, "alice@example.com").await;
+        ok(owner.post("/api/v1/sla/policies", json!({"spec": {
+            "name": "标准", "targets": {"p2": {"first_response_minutes": 60, "resolution_minutes": 240}},
+            "warn_fraction": 0.75
+        }})).await, 201).await;
+        // SLA deadline in 30 minutes → "优先处理"; a ticket 24 hours old → "24 小时回访".
+        let due_rule = ok(owner.post("/api/v1/automation/rules", json!({
+            "name": "SLA 临近", "trigger": {"kind": "event", "event": "ticket.sla_due", "before": "30m"},
+            "actions": [{"type": "create_todo", "title": "优先处理 {{ticket.number}}", "owner": {"strategy": "user", "user_id": alice}, "priority": "urgent"}]
+        })).await, 201).await;
+        ok(owner.post("/api/v1/automation/rules", json!({
+            "name": "建单 24 小时", "trigger": {"kind": "event", "event": "ticket.created", "after": "24h"},
+            "actions": [{"type": "create_todo", "title": "24 小时回访", "owner": {"strategy": "user", "user_id": alice}}]
+        })).await, 201).await;
+        let created_at = app.app.now();
+        let t = ok(owner.post("/api/v1/tickets", json!({"title": "打印机坏了", "priority": "p2"})).await, 201).await;
+        let first_due = t["sla"]["metrics"].as_array().expect("metrics").iter()
+            .filter_map(|m| m["due_at"].as_i64()).min().expect("a deadline");
+
+        // One minute before "30 minutes before the first deadline": nothing yet.
+        app.clock.advance_ms(first_due - 31 * MIN - app.app.now());
+        fire_all(&app).await;
+        assert_eq!(todos(&alice_s, "").await.len(), 0);
+        app.clock.advance_ms(MIN);
+        fire_all(&app).await;
+        let mine = todos(&alice_s, "").await;
+        assert_eq!(mine.len(), 1, "{mine:?}");
+        assert!(mine[0]["title"].as_str().expect("title").starts_with("优先处理 "), "{}", mine[0]);
+        assert_eq!((mine[0]["priority"].as_str(), mine[0]["ticket_id"].as_i64()), (Some("urgent"), t["id"].as_i64()));
+        let runs = ok(owner.get(&format!("/api/v1/automation/rules/{}/runs", due_rule["id"])).await, 200).await;
+        assert_eq!(runs["runs"][0]["outcome"], "done", "{runs}");
+
+        // The relative trigger waits 24 hours from the ticket's creation, not a minute less.
+        app.clock.advance_ms(created_at + DAY - MIN - app.app.now());
+        fire_all(&app).await;
+        assert!(!titles(&todos(&alice_s, "").await).contains(&"24 小时回访".to_owned()));
+        app.clock.advance_ms(MIN);
+        fire_all(&app).await;
+        assert!(titles(&todos(&alice_s, "").await).contains(&"24 小时回访".to_owned()));
     }
 }

@@ -142,17 +142,27 @@ impl App {
         field: &str,
         v: &Value,
     ) -> AppResult<()> {
-        let Some(map) = v.as_object().filter(|m| !m.is_empty()) else {
-            return Ok(());
-        };
-        let defs = repo::list(&self.db, scope).await?;
-        for (k, val) in map {
-            if let Some(def) = defs.iter().find(|d| &d.key == k)
-                && let Some(msg) = value_error(def, val)
-            {
-                errors.add(format!("{field}.{k}"), msg);
-            }
+        if v.as_object().is_some_and(|m| !m.is_empty()) {
+            let defs = repo::list(&self.db, scope).await?;
+            check_against(&defs, errors, field, v);
         }
         Ok(())
+    }
+}
+
+/// [`App::check_typed_attributes`] against definitions already read (an import checks many
+/// contacts against one read).
+pub(crate) fn check_against(
+    defs: &[repo::AttributeDefinition],
+    errors: &mut FieldErrors,
+    field: &str,
+    v: &Value,
+) {
+    for (k, val) in v.as_object().into_iter().flatten() {
+        if let Some(def) = defs.iter().find(|d| &d.key == k)
+            && let Some(msg) = value_error(def, val)
+        {
+            errors.add(format!("{field}.{k}"), msg);
+        }
     }
 }

@@ -2,11 +2,11 @@
 //! tags and merging.
 
 use serde_json::Value;
-use yingke_core::{DomainEvent, Email, FieldErrors};
+use yingke_core::{DomainEvent, Email, FieldErrors, Role, UserId};
 use yingke_store::{
     Page,
     contacts::{self, Contact, ContactPatch, PageView},
-    events,
+    events, todos, users,
 };
 
 use crate::{
@@ -58,6 +58,30 @@ impl ContactUpdate {
         }
         e.finish()
     }
+}
+
+/// At most this many contacts per import call.
+pub const IMPORT_MAX: usize = 1000;
+
+/// One contact of an import from a CRM, matched on its external id.
+#[derive(Default)]
+pub struct ImportContact {
+    pub external_id: String,
+    pub profile: ContactUpdate,
+    /// Added to the contact's tags (existing tags stay).
+    pub tags: Vec<String>,
+    /// The contact's owner; `None` leaves it as it is.
+    pub owner_id: Option<i64>,
+    /// When the CRM saw the attributes change (not after now); the import's time otherwise.
+    pub changed_at: Option<i64>,
+}
+
+/// What an import did: the contacts' ids in the order given.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportReport {
+    pub created: u32,
+    pub updated: u32,
+    pub ids: Vec<i64>,
 }
 
 impl App {
@@ -115,16 +139,7 @@ impl App {
                 .unwrap_or_default()
         });
         let mut attributes = before.attributes.clone();
-        if let (Some(Value::Object(new)), Value::Object(cur)) = (&input.attributes, &mut attributes)
-        {
-            for (k, v) in new {
-                if v.is_null() {
-                    cur.remove(k);
-                } else {
-                    cur.insert(k.clone(), v.clone());
-                }
-            }
-        }
+        merge_attributes(&mut attributes, input.attributes.as_ref());
         let patch = ContactPatch {
             name: input.name.as_deref().map(str::trim),
             email: email.as_deref(),
@@ -158,6 +173,148 @@ impl App {
         .await?;
         tx.commit().await?;
         self.contact_profile(principal, id).await
+    }
+
+    /// Creates or updates contacts by external id in one transaction: all of them or, with any
+    /// invalid item (named by its path, `contacts[3].email`), none. Admins and API tokens of
+    /// admins (a CRM sync).
+    pub async fn import_contacts(
+        &self,
+        principal: &Principal,
+        items: Vec<ImportContact>,
+    ) -> AppResult<ImportReport> {
+        principal.role().require(Role::Admin)?;
+        let scope = principal.scope();
+        let now = self.now();
+        let mut errors = FieldErrors::new();
+        if items.is_empty() || items.len() > IMPORT_MAX {
+            errors.add("contacts", format!("must hold 1 to {IMPORT_MAX} contacts"));
+        }
+        let defs = yingke_store::attributes::list(&self.db, scope).await?;
+        let mut seen = std::collections::HashSet::new();
+        let mut tags = Vec::with_capacity(items.len());
+        for (i, it) in items.iter().enumerate() {
+            let at = |f: &str| format!("contacts[{i}].{f}");
+            let ext = it.external_id.trim();
+            if ext.is_empty() || ext.chars().count() > 200 {
+                errors.add(at("external_id"), "must be 1–200 characters");
+            } else if !seen.insert(ext) {
+                errors.add(at("external_id"), "appears twice in this import");
+            }
+            if let Err(e) = it.profile.validate() {
+                for f in e.into_vec() {
+                    errors.add(at(&f.field), f.message);
+                }
+            }
+            if let Some(a) = &it.profile.attributes {
+                crate::attributes::check_against(&defs, &mut errors, &at("attributes"), a);
+            }
+            let mut checked = Vec::new();
+            for (j, t) in it.tags.iter().enumerate() {
+                match check_tag(t) {
+                    Ok(t) => checked.push(t),
+                    Err(_) => errors.add(
+                        at(&format!("tags[{j}]")),
+                        "must be 1–50 characters without commas",
+                    ),
+                }
+            }
+            tags.push(checked);
+            if it.changed_at.is_some_and(|c| c <= 0 || c > now) {
+                errors.add(at("changed_at"), "must be a time in the past");
+            }
+        }
+        errors.finish()?;
+        let mut tx = self.db.begin().await?;
+        let mut errors = FieldErrors::new();
+        let mut owners = std::collections::HashMap::new();
+        for (i, it) in items.iter().enumerate() {
+            if let Some(o) = it.owner_id
+                && !owners.contains_key(&o)
+            {
+                let ok = users::get_in(&mut tx, scope, UserId(o))
+                    .await
+                    .is_ok_and(|u| u.active);
+                owners.insert(o, ok);
+                if !ok {
+                    errors.add(
+                        format!("contacts[{i}].owner_id"),
+                        "is not an active user of this account",
+                    );
+                }
+            }
+        }
+        errors.finish()?;
+        let mut report = ImportReport {
+            created: 0,
+            updated: 0,
+            ids: Vec::with_capacity(items.len()),
+        };
+        for (it, tags) in items.iter().zip(tags) {
+            let ext = it.external_id.trim();
+            let p = &it.profile;
+            let email = p.email.as_deref().map(|e| {
+                Email::parse(e)
+                    .map(|e| e.as_str().to_owned())
+                    .unwrap_or_default()
+            });
+            let changed_at = it.changed_at.unwrap_or(now);
+            let (id, event) = match contacts::by_external_id(&mut tx, scope, ext).await? {
+                Some(before) => {
+                    let mut attributes = before.attributes.clone();
+                    merge_attributes(&mut attributes, p.attributes.as_ref());
+                    let patch = ContactPatch {
+                        name: p.name.as_deref().map(str::trim),
+                        email: email.as_deref(),
+                        phone: p.phone.as_deref().map(str::trim),
+                        attributes: p.attributes.as_ref().map(|_| &attributes),
+                        changed_at: Some(changed_at),
+                        ..Default::default()
+                    };
+                    contacts::update(&mut tx, scope, before.id, patch, before.last_seen_at).await?;
+                    report.updated += 1;
+                    let fields = vec!["import".to_owned()];
+                    (
+                        before.id,
+                        DomainEvent::ContactUpdated {
+                            contact_id: before.id,
+                            fields,
+                        },
+                    )
+                }
+                None => {
+                    let mut attributes = Value::Object(Default::default());
+                    merge_attributes(&mut attributes, p.attributes.as_ref());
+                    let patch = ContactPatch {
+                        external_id: Some(ext),
+                        name: p.name.as_deref().map(str::trim),
+                        email: email.as_deref(),
+                        phone: p.phone.as_deref().map(str::trim),
+                        attributes: Some(&attributes),
+                        ..Default::default()
+                    };
+                    let c = contacts::insert(&mut tx, scope, patch, now).await?;
+                    let keys: Vec<String> = attributes
+                        .as_object()
+                        .map(|m| m.keys().cloned().collect())
+                        .unwrap_or_default();
+                    todos::record_attribute_changes(&mut tx, scope, c.id, &keys, changed_at)
+                        .await?;
+                    report.created += 1;
+                    (c.id, DomainEvent::ContactCreated { contact_id: c.id })
+                }
+            };
+            for t in &tags {
+                contacts::add_tag(&mut tx, scope, id, t).await?;
+            }
+            if let Some(o) = it.owner_id {
+                todos::set_contact_owner(&mut tx, scope, id, Some(o)).await?;
+            }
+            events::append(&mut tx, scope, Some(principal.user_id()), &event, now).await?;
+            report.ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(report)
     }
 
     pub async fn tag_contact(
@@ -258,5 +415,18 @@ impl App {
         .await?;
         tx.commit().await?;
         self.contact_profile(principal, into).await
+    }
+}
+
+/// Merges new custom attributes into a contact's: a `null` value removes its key.
+fn merge_attributes(cur: &mut Value, new: Option<&Value>) {
+    if let (Some(Value::Object(new)), Value::Object(cur)) = (new, cur) {
+        for (k, v) in new {
+            if v.is_null() {
+                cur.remove(k);
+            } else {
+                cur.insert(k.clone(), v.clone());
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ pub mod live;
 pub mod notifier;
 pub mod notify;
 mod notify_defaults;
+pub mod push;
 pub mod routing;
 mod secret;
 pub mod sla;
@@ -86,6 +87,8 @@ pub struct App {
     wake: Arc<timers::Wake>,
     notifier: Arc<dyn notifier::Notifier>,
     dispatch_wake: Arc<tokio::sync::Notify>,
+    /// The VAPID key and its public half, once loaded (see `push`).
+    push_key: Arc<std::sync::OnceLock<Option<push::VapidPair>>>,
 }
 
 impl App {
@@ -103,6 +106,7 @@ impl App {
             wake: Arc::default(),
             notifier: Arc::new(notifier::NoNotifier),
             dispatch_wake: Arc::default(),
+            push_key: Arc::default(),
         }
     }
 

@@ -11,7 +11,8 @@ pub struct Outgoing<'a> {
     /// Stable across retries: providers that take one dedupe on it (SMS `OutId`, e-mail Message-ID).
     pub idempotency_key: &'a str,
     /// Channel kind: `smtp`, `aliyun_sms`, `tencent_sms`, `http_sms`, `wecom_robot`,
-    /// `dingtalk_robot`, `feishu_bot`, `wecom_app`.
+    /// `dingtalk_robot`, `feishu_bot`, `wecom_app`; `web_push` for an agent's browser (`to` is
+    /// the subscription as JSON, `secrets.vapid_pkcs8` the server's key).
     pub kind: &'a str,
     pub config: &'a Value,
     pub secrets: &'a Value,
@@ -72,6 +73,16 @@ impl SendError {
 #[async_trait]
 pub trait Notifier: Send + Sync + 'static {
     async fn send(&self, out: &Outgoing<'_>) -> Result<Sent, SendError>;
+
+    /// A new web push (VAPID) key: its PKCS#8 document. `None` when these adapters cannot push.
+    fn new_push_key(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// The public key (base64url, as browsers take it) of a stored VAPID key.
+    fn push_public_key(&self, _pkcs8: &[u8]) -> Option<String> {
+        None
+    }
 }
 
 /// No adapters: every external send fails over (in-app notices still work).

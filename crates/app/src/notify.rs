@@ -1380,6 +1380,9 @@ impl App {
         d: &Delivery,
         channel: Option<&(ChannelRow, Value)>,
     ) -> Result<Sent, SendError> {
+        if d.medium == Medium::Push.as_str() {
+            return self.send_push(d).await;
+        }
         let Some((ch, secrets)) = channel else {
             return Err(SendError::permanent("the channel was removed"));
         };
@@ -1476,6 +1479,7 @@ impl App {
                 .await?;
             }
             Err(e) => {
+                self.forget_gone_subscription(tx, scope, d, &e).await?;
                 d.last_error = Some(truncate(&e.message, 1000));
                 d.last_response = e.response.map(|r| truncate(&r, 2000));
                 if e.retryable && d.attempts < policy.max_attempts as i32 {
@@ -1735,6 +1739,28 @@ impl App {
             ..Default::default()
         };
         Ok(repo::deliveries(self.db(), scope, &f, None, 100).await?)
+    }
+
+    /// The visitor's message centre in the widget: the notices they were given (not the ones
+    /// held back), each with a link to its ticket's page.
+    pub async fn visitor_notices(
+        &self,
+        v: &crate::widget::VisitorClaims,
+    ) -> AppResult<Vec<(Delivery, Option<String>)>> {
+        let scope = v.scope();
+        let now = self.now();
+        Ok(self
+            .customer_notices(scope, v.c, None)
+            .await?
+            .into_iter()
+            .filter(|d| d.status != "skipped")
+            .map(|d| {
+                let page = d
+                    .ticket_id
+                    .map(|t| self.customer_link("ticket", scope, t, v.c, "", now));
+                (d, page)
+            })
+            .collect())
     }
 
     /// The customer's ticket page: the ticket as the customer may see it and their notices.
@@ -2313,6 +2339,20 @@ impl App {
         Ok(())
     }
 
+    /// The signed-in agent's unread in-app notices, for the bell's badge.
+    pub async fn my_unread_notifications(&self, p: &Principal) -> AppResult<i64> {
+        Ok(repo::unread_count(self.db(), p.scope(), p.user_id().0).await?)
+    }
+
+    /// Marks all of the signed-in agent's notices read; returns how many were unread.
+    pub async fn read_all_my_notifications(&self, p: &Principal) -> AppResult<u64> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let n = repo::read_all_in(&mut tx, p.scope(), p.user_id().0, now).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     pub async fn contact_notify_preferences(
         &self,
         p: &Principal,
@@ -2443,6 +2483,10 @@ impl App {
         d.sent_at = Some(now);
         d.confirmed_at = Some(now);
         repo::insert_delivery(tx, &d).await?;
+        // Light reminders stay in the workspace; everything else also reaches the agent's phone.
+        if params["strength"] != "light" && self.queue_push(tx, scope, &d, now).await? {
+            self.dispatch_wake.notify_one();
+        }
         self.live.publish(
             scope.account(),
             crate::Live::Notice {

@@ -1,11 +1,12 @@
 //! Delivery adapters for Yingke's notifications: e-mail over SMTP (lettre), SMS through Alibaba
 //! Cloud, Tencent Cloud or a generic HTTP provider, and IM through WeCom, DingTalk and Feishu
-//! robots and WeCom application messages. Each implements the app's [`Notifier`] port; every
+//! robots and WeCom application messages, and web push to agents' browsers. Each implements the app's [`Notifier`] port; every
 //! provider's base URL is configurable so tests (and private deployments) point them elsewhere.
 
 pub mod email;
 mod http;
 pub mod sign;
+pub mod webpush;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -515,9 +516,24 @@ impl Notifier for Adapters {
                 self.robot(url, body, "Feishu bot").await
             }
             "wecom_app" => self.wecom_app(out).await,
+            "web_push" => webpush::send(&self.http, out, now_ms() / 1000).await,
             other => Err(SendError::permanent(format!(
                 "unknown channel kind {other}"
             ))),
         }
+    }
+
+    fn new_push_key(&self) -> Option<Vec<u8>> {
+        webpush::VapidKey::generate()
+            .map(|k| k.pkcs8().to_vec())
+            .map_err(|e| tracing::error!("web push: {e}"))
+            .ok()
+    }
+
+    fn push_public_key(&self, pkcs8: &[u8]) -> Option<String> {
+        webpush::VapidKey::from_pkcs8(pkcs8)
+            .map(|k| k.public_key())
+            .map_err(|e| tracing::error!("web push: {e}"))
+            .ok()
     }
 }

@@ -141,3 +141,64 @@ print(json.dumps(out))
     assert_eq!(ts, 1_763_692_939_123);
     assert_eq!(sdk["ding_sign"], sign::dingtalk("SECexample0123", ts));
 }
+
+/// Our web push payloads decrypt with Mozilla's `http_ece` (what pywebpush uses), and our VAPID
+/// token verifies as ES256 with `cryptography` for the endpoint's origin.
+#[test]
+fn web_push_matches_http_ece_and_vapid() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    let browser = run_python(
+        r#"
+import base64, json, os
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
+k = ec.generate_private_key(ec.SECP256R1())
+pub = k.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+b = lambda x: base64.urlsafe_b64encode(x).decode().rstrip("=")
+pem = k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+print(json.dumps({"p256dh": b(pub), "auth": b(os.urandom(16)), "pem": pem.decode()}))
+"#,
+    );
+    let sub = yingke_notify::webpush::Subscription {
+        endpoint: "https://updates.push.services.mozilla.com/wpush/v2/abc".into(),
+        keys: yingke_notify::webpush::SubscriptionKeys {
+            p256dh: browser["p256dh"].as_str().expect("p256dh").into(),
+            auth: browser["auth"].as_str().expect("auth").into(),
+        },
+    };
+    let (ua, auth) = sub.decoded().expect("keys");
+    let payload = r#"{"title":"待办提醒","body":"回访张三","url":"/todos/7"}"#;
+    let body = yingke_notify::webpush::encrypt(&ua, &auth, payload.as_bytes()).expect("encrypt");
+    let key = yingke_notify::webpush::VapidKey::generate().expect("vapid");
+    let header = key
+        .authorization(&sub.endpoint, "mailto:ops@example.com", 1_900_000_000)
+        .expect("vapid");
+    let script = format!(
+        r#"
+import base64, json, http_ece
+from cryptography.hazmat.primitives import serialization, hashes
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+d = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+k = serialization.load_pem_private_key({pem:?}.encode(), password=None)
+plain = http_ece.decrypt(d({body:?}), private_key=k, auth_secret=d({auth:?}), version="aes128gcm")
+t, kk = {header:?}[len("vapid t="):].split(", k=")
+head, claims, sig = t.split(".")
+pub = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), d(kk))
+raw = d(sig)
+der = utils.encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+pub.verify(der, (head + "." + claims).encode(), ec.ECDSA(hashes.SHA256()))
+print(json.dumps({{"plain": plain.decode(), "claims": json.loads(d(claims)), "head": json.loads(d(head))}}))
+"#,
+        pem = browser["pem"].as_str().expect("pem"),
+        body = B64.encode(&body),
+        auth = browser["auth"].as_str().expect("auth"),
+    );
+    let got = run_python(&script);
+    assert_eq!(got["plain"], payload);
+    assert_eq!(got["head"]["alg"], "ES256");
+    assert_eq!(
+        got["claims"]["aud"],
+        "https://updates.push.services.mozilla.com"
+    );
+    assert_eq!(got["claims"]["sub"], "mailto:ops@example.com");
+}

@@ -182,6 +182,17 @@ impl TestApp {
         }
     }
 
+    /// Fires due timers and sends due notification deliveries until nothing is left to do now.
+    pub async fn settle(&self) {
+        for _ in 0..10 {
+            let t = self.app.fire_due_timers(500).await.expect("timers fire");
+            let d = self.app.dispatch_due().await.expect("dispatch");
+            if t == 0 && d == 0 {
+                return;
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

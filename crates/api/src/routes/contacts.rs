@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use yingke_app::{
-    contacts::{ContactProfile, ContactUpdate},
+    contacts::{ContactProfile, ContactUpdate, ImportContact, ImportReport},
     store::contacts::Contact,
 };
 
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_contact, update_contact))
         .routes(routes!(add_contact_tag, remove_contact_tag))
         .routes(routes!(merge))
+        .routes(routes!(import_contacts))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -238,4 +239,81 @@ async fn merge(
     Ok(Json(
         state.app.merge_contacts(&p, b.from_id, id).await?.into(),
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportItem {
+    /// The CRM's id for the contact: an existing contact with it is updated, otherwise created.
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Merged into the existing attributes; a `null` value removes a key.
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<serde_json::Value>,
+    /// Added to the contact's tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The contact's owner (the agent "contact owner" rules give to-dos to).
+    pub owner_id: Option<i64>,
+    /// When the attributes changed in the CRM, in milliseconds since the epoch (not in the
+    /// future); now if absent. Rules such as "order status unchanged for 48 hours" read it.
+    pub changed_at: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportContacts {
+    /// 1 to 1000 contacts.
+    pub contacts: Vec<ImportItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ContactImportReport)]
+pub struct ImportReportDto {
+    pub created: u32,
+    pub updated: u32,
+    /// The contacts' ids, in the order given.
+    pub ids: Vec<i64>,
+}
+
+impl From<ImportReport> for ImportReportDto {
+    fn from(r: ImportReport) -> Self {
+        Self {
+            created: r.created,
+            updated: r.updated,
+            ids: r.ids,
+        }
+    }
+}
+
+/// Create or update up to 1000 contacts by external id in one transaction (a CRM sync):
+/// profile, custom attributes with the time they changed, tags, owner. Any invalid item
+/// (`contacts[3].email`) refuses the whole import. Admins.
+#[utoipa::path(post, path = "/api/v1/contacts/import", tag = "contacts", request_body = ImportContacts,
+    responses((status = 200, body = ImportReportDto), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn import_contacts(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    Body(b): Body<ImportContacts>,
+) -> ApiResult<Json<ImportReportDto>> {
+    let items = b
+        .contacts
+        .into_iter()
+        .map(|c| ImportContact {
+            external_id: c.external_id,
+            profile: ContactUpdate {
+                name: c.name,
+                email: c.email,
+                phone: c.phone,
+                attributes: c.attributes,
+            },
+            tags: c.tags,
+            owner_id: c.owner_id,
+            changed_at: c.changed_at,
+        })
+        .collect();
+    Ok(Json(state.app.import_contacts(&p, items).await?.into()))
 }

@@ -1,4 +1,4 @@
-//! Notifications: the policy, channels (secrets masked), rules, templates with notify_preview,
+//! Notifications: the policy, channels (secrets masked), rules, templates with a preview,
 //! deliveries (sent and not sent, with reasons), contacts' preferences, agents' own notices; and
 //! the customer-facing links — ticket page, "不再提醒", open pixel, click, provider receipts.
 
@@ -42,6 +42,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notify_get_preferences, notify_put_preferences))
         .routes(routes!(notify_my_notifications))
         .routes(routes!(notify_read_my_notification))
+        .routes(routes!(notify_my_unread))
+        .routes(routes!(notify_read_all_mine))
+        .routes(routes!(push_key))
+        .routes(routes!(push_devices, push_subscribe, push_unsubscribe))
 }
 
 /// The customer-facing pages and callbacks, outside `/api` (links in e-mails and SMS).
@@ -327,7 +331,7 @@ async fn notify_delete_template(
 }
 
 /// Render a template for a sample ticket (or a real one), masked like a real notice.
-#[utoipa::path(post, path = "/api/v1/notifications/templates/notify_preview", tag = "notifications", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/notifications/templates/preview", tag = "notifications", request_body = Object,
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)),
     security(("session" = []), ("bearer" = [])))]
 async fn notify_preview(
@@ -522,6 +526,151 @@ async fn notify_read_my_notification(
 }
 
 // ---- customer-facing ---------------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationCount)]
+pub struct CountDto {
+    pub count: i64,
+}
+
+/// How many of the signed-in agent's notifications are unread (the bell's badge).
+#[utoipa::path(get, path = "/api/v1/me/notifications/unread", tag = "notifications",
+    responses((status = 200, body = CountDto), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn notify_my_unread(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+) -> ApiResult<Json<CountDto>> {
+    let count = state.app.my_unread_notifications(&p).await?;
+    Ok(Json(CountDto { count }))
+}
+
+/// Mark all of the signed-in agent's notifications read; returns how many were unread.
+#[utoipa::path(post, path = "/api/v1/me/notifications/read-all", tag = "notifications",
+    responses((status = 200, body = CountDto), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn notify_read_all_mine(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+) -> ApiResult<Json<CountDto>> {
+    let n = state.app.read_all_my_notifications(&p).await?;
+    Ok(Json(CountDto {
+        count: i64::try_from(n).unwrap_or(i64::MAX),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PushKeyDto {
+    /// The VAPID public key: base64url of the uncompressed P-256 point, for
+    /// `pushManager.subscribe({applicationServerKey})`.
+    pub public_key: String,
+}
+
+/// The key browsers subscribe to web push with. 409 when this server cannot push.
+#[utoipa::path(get, path = "/api/v1/push/key", tag = "notifications",
+    responses((status = 200, body = PushKeyDto), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn push_key(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<PushKeyDto>> {
+    Ok(Json(PushKeyDto {
+        public_key: state.app.push_public_key(&p).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushSubscriptionBody {
+    /// The push service URL the browser was given.
+    pub endpoint: String,
+    pub keys: PushKeysBody,
+    /// Sent by browsers; ignored.
+    #[serde(default, rename = "expirationTime")]
+    #[schema(value_type = Option<f64>)]
+    pub _expiration_time: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushKeysBody {
+    /// The browser's P-256 public key, base64url.
+    pub p256dh: String,
+    /// The 16-byte auth secret, base64url.
+    pub auth: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PushDeviceDto {
+    pub id: i64,
+    pub endpoint: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PushDeviceList {
+    pub items: Vec<PushDeviceDto>,
+}
+
+/// The signed-in agent's browsers and phones that take web push.
+#[utoipa::path(get, path = "/api/v1/me/push-subscriptions", tag = "notifications",
+    responses((status = 200, body = PushDeviceList), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn push_devices(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+) -> ApiResult<Json<PushDeviceList>> {
+    let items = state.app.push_devices(&p).await?;
+    Ok(Json(PushDeviceList {
+        items: items
+            .into_iter()
+            .map(|d| PushDeviceDto {
+                id: d.id,
+                endpoint: d.endpoint,
+                created_at: d.created_at,
+            })
+            .collect(),
+    }))
+}
+
+/// Subscribe this browser to the agent's notices (the body is `PushSubscription.toJSON()`).
+#[utoipa::path(post, path = "/api/v1/me/push-subscriptions", tag = "notifications",
+    request_body = PushSubscriptionBody,
+    responses((status = 204), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn push_subscribe(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    Body(b): Body<PushSubscriptionBody>,
+) -> ApiResult<StatusCode> {
+    let input = yingke_app::push::PushSubscriptionInput {
+        endpoint: b.endpoint,
+        keys: yingke_app::push::PushKeys {
+            p256dh: b.keys.p256dh,
+            auth: b.keys.auth,
+        },
+    };
+    state.app.subscribe_push(&p, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EndpointQuery {
+    /// The subscription's endpoint.
+    pub endpoint: String,
+}
+
+/// Unsubscribe a browser of the signed-in agent.
+#[utoipa::path(delete, path = "/api/v1/me/push-subscriptions", tag = "notifications",
+    params(EndpointQuery),
+    responses((status = 204), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn push_unsubscribe(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    Params(q): Params<EndpointQuery>,
+) -> ApiResult<StatusCode> {
+    state.app.unsubscribe_push(&p, &q.endpoint).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
 
 fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(

@@ -23,6 +23,7 @@ use yingke_realtime::{
 };
 
 use crate::{
+    dto::time_of,
     error::{ApiError, ApiResult, ErrorEnvelope},
     extract::{Ids, Params},
     json::Body,
@@ -38,6 +39,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(csat))
         .routes(routes!(visitor_ws))
         .routes(routes!(agent_ws))
+        .routes(routes!(visitor_notices))
+        .routes(routes!(read_visitor_notice))
 }
 
 /// The visitor behind `Authorization: Visitor <token>`.
@@ -241,6 +244,71 @@ async fn messages(
         conversation: conv.as_ref().map(VisitorConversationDto::from),
         items: msgs.iter().map(MessageDto::from).collect(),
     }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VisitorNotice {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    /// status, timeout, resolution, marker
+    pub notice_kind: Option<String>,
+    pub subject: String,
+    /// Plain text (never HTML).
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub read_at: Option<time::OffsetDateTime>,
+    /// The customer's page for the ticket: its status, ETA and every notice.
+    pub ticket_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VisitorNotices {
+    pub items: Vec<VisitorNotice>,
+    pub unread: usize,
+}
+
+/// The visitor's message centre: ticket progress notices given to them in-app, newest first.
+#[utoipa::path(get, path = "/api/v1/widget/notices", tag = "widget",
+    responses((status = 200, body = VisitorNotices), (status = "4XX", body = ErrorEnvelope)),
+    security(("visitor" = [])))]
+async fn visitor_notices(
+    State(state): State<AppState>,
+    Visitor(v): Visitor,
+) -> ApiResult<Json<VisitorNotices>> {
+    let items: Vec<VisitorNotice> = state
+        .app
+        .visitor_notices(&v)
+        .await?
+        .into_iter()
+        .map(|(d, page)| VisitorNotice {
+            id: d.id,
+            ticket_id: d.ticket_id,
+            notice_kind: d.notice_kind,
+            subject: d.subject,
+            body: d.body,
+            created_at: time_of(d.created_at),
+            read_at: d.read_at.map(time_of),
+            ticket_url: page,
+        })
+        .collect();
+    let unread = items.iter().filter(|n| n.read_at.is_none()).count();
+    Ok(Json(VisitorNotices { items, unread }))
+}
+
+/// The visitor read a notice (counts as engagement with in-app notices).
+#[utoipa::path(post, path = "/api/v1/widget/notices/{id}/read", tag = "widget",
+    params(("id" = i64, Path, description = "Notice id")),
+    responses((status = 204), (status = "4XX", body = ErrorEnvelope)),
+    security(("visitor" = [])))]
+async fn read_visitor_notice(
+    State(state): State<AppState>,
+    Visitor(v): Visitor,
+    Ids(id): Ids<i64>,
+) -> ApiResult<StatusCode> {
+    state.app.mark_notice_read(v.scope(), v.c, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -10,6 +10,7 @@ pub mod conversations;
 pub mod credentials;
 pub mod events;
 pub mod notify;
+pub mod push;
 pub mod routing;
 pub mod sla;
 pub mod teams;

@@ -630,6 +630,37 @@ pub async fn deliveries(
     })?)
 }
 
+/// How many of an agent's in-app notices are unread (skipped ones were never shown).
+pub async fn unread_count(db: &Db, scope: Scope, user_id: i64) -> Result<i64> {
+    Ok(on_pool!(&db.read, |p| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notification_deliveries
+             WHERE account_id = $1 AND user_id = $2 AND medium = 'in_app'
+               AND read_at IS NULL AND status <> 'skipped'",
+        )
+        .bind(scope.id())
+        .bind(user_id)
+        .fetch_one(p)
+        .await
+    })?)
+}
+
+/// Marks every unread in-app notice of an agent read at `now`; returns how many it marked.
+pub async fn read_all_in(tx: &mut Tx, scope: Scope, user_id: i64, now: i64) -> Result<u64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE notification_deliveries SET read_at = $3, updated_at = $3
+             WHERE account_id = $1 AND user_id = $2 AND medium = 'in_app' AND read_at IS NULL",
+        )
+        .bind(scope.id())
+        .bind(user_id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?)
+}
+
 /// Customer notices already given on a ticket (not skipped): `(notice_kind, first created_at)`
 /// per notice.
 pub async fn given_in(tx: &mut Tx, scope: Scope, ticket_id: i64) -> Result<Vec<(String, i64)>> {

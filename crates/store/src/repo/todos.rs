@@ -718,11 +718,14 @@ pub async fn done_contacts(db: &Db, scope: Scope, rule: i64, since: i64) -> Resu
     })?)
 }
 
+/// A rule's runs, newest first; without the `handled` markers that keep an SLA deadline from
+/// firing twice (the run itself is listed beside it).
 pub async fn runs(db: &Db, scope: Scope, rule: i64, limit: u32) -> Result<Vec<Run>> {
     Ok(on_pool!(&db.read, |p| {
         sqlx::query_as(
             "SELECT id, rule_id, subject, contact_id, outcome, reason, created_at FROM automation_runs
-             WHERE account_id = $1 AND rule_id = $2 ORDER BY id DESC LIMIT $3",
+             WHERE account_id = $1 AND rule_id = $2 AND outcome <> 'handled'
+             ORDER BY id DESC LIMIT $3",
         )
         .bind(scope.id())
         .bind(rule)

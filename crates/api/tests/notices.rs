@@ -1,0 +1,224 @@
+//! Notices that reach people away from the workspace page, on SQLite and PostgreSQL: web push to
+//! an agent's browsers (payload decrypted with Mozilla's `http_ece`, the reference library of
+//! pywebpush; a subscription the push service reports gone is dropped), and the visitor's
+//! message centre in the widget (ticket progress notices, read receipts).
+
+use std::{
+    path::PathBuf,
+    process::Command,
+    sync::{Arc, Mutex},
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
+use serde_json::{Value, json};
+use yingke_core::Role;
+use yingke_testkit::{OWNER_PASSWORD, WidgetChannel, both_backends, json_of};
+
+const MIN: i64 = 60_000;
+
+async fn ok(res: reqwest::Response, want: u16) -> Value {
+    let (s, v) = json_of(res).await;
+    assert_eq!(s, want, "{v}");
+    v
+}
+
+fn python(script: &str) -> Value {
+    let p = std::env::var("YINGKE_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pyvenv/bin/python")
+        });
+    let out = Command::new(&p)
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap_or_else(|e| panic!("{} runs (scripts/test.sh creates it): {e}", p.display()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+}
+
+/// A push service on 127.0.0.1: `/push/ok/{n}` takes notices (201), `/push/gone/{n}` says the
+/// browser unsubscribed (410). Records what it was sent.
+/// What the push service took: path, headers, body.
+type Taken = (String, HeaderMap, Vec<u8>);
+
+#[derive(Clone, Default)]
+struct PushService {
+    got: Arc<Mutex<Vec<Taken>>>,
+}
+
+async fn take(
+    State(s): State<PushService>,
+    Path((kind, n)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    s.got
+        .lock()
+        .expect("lock")
+        .push((format!("{kind}/{n}"), headers, body.to_vec()));
+    if kind == "gone" {
+        StatusCode::GONE
+    } else {
+        StatusCode::CREATED
+    }
+}
+
+impl PushService {
+    async fn start() -> (Self, String) {
+        let s = PushService::default();
+        let app = Router::new()
+            .route("/push/{kind}/{n}", post(take))
+            .with_state(s.clone());
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = l.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(l, app).await });
+        (s, format!("http://{addr}/push"))
+    }
+
+    fn taken(&self) -> Vec<Taken> {
+        self.got.lock().expect("lock").clone()
+    }
+}
+
+both_backends! {
+    async fn agents_get_web_push_for_strong_reminders_and_gone_browsers_are_dropped(app: TestApp) {
+        let (service, base) = PushService::start().await;
+        let alice_id = app.create_user(app.account, "alice@example.com", Role::Agent).await;
+        let alice = app.sign_in("alice@example.com", OWNER_PASSWORD).await;
+        let key = ok(alice.get("/api/v1/push/key").await, 200).await["public_key"].as_str().expect("key").to_owned();
+        assert_eq!(key.len(), 87, "65 bytes in base64url: {key}");
+        // The key is the installation's: the same for everyone, every time.
+        let owner = app.owner().await;
+        assert_eq!(ok(owner.get("/api/v1/push/key").await, 200).await["public_key"], key);
+
+        // The browser's keys, made by Python's `cryptography` as a browser would.
+        let browser = python(r#"
+import base64, json, os
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
+k = ec.generate_private_key(ec.SECP256R1())
+pub = k.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+b = lambda x: base64.urlsafe_b64encode(x).decode().rstrip("=")
+pem = k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+print(json.dumps({"p256dh": b(pub), "auth": b(os.urandom(16)), "pem": pem.decode()}))
+"#);
+        let keys = json!({"p256dh": browser["p256dh"], "auth": browser["auth"]});
+        let bad = ok(alice.post("/api/v1/me/push-subscriptions", json!({
+            "endpoint": "http://push.example/x", "keys": {"p256dh": "AAAA", "auth": browser["auth"]}
+        })).await, 422).await;
+        let fields: Vec<&str> = bad["error"]["details"].as_array().expect("details").iter().filter_map(|d| d["field"].as_str()).collect();
+        assert_eq!(fields, ["endpoint", "keys.p256dh"], "{bad}");
+        for path in ["ok/1", "gone/1"] {
+            ok(alice.post("/api/v1/me/push-subscriptions", json!({
+                "endpoint": format!("{base}/{path}"), "keys": keys, "expirationTime": null
+            })).await, 204).await;
+        }
+        assert_eq!(ok(alice.get("/api/v1/me/push-subscriptions").await, 200).await["items"].as_array().expect("items").len(), 2);
+        // Secrets at rest: the browser's auth secret is sealed, never stored as given.
+        let stored = yingke_app::store::push::subscriptions(app.app.db(), yingke_app::store::Scope::new(app.account), alice_id)
+            .await.expect("read");
+        assert!(stored.iter().all(|s| !s.keys.contains(browser["auth"].as_str().expect("auth"))), "{stored:?}");
+
+        // A high-priority to-do's reminder is strong: pushed. A normal one is light: not pushed.
+        let now = app.app.now();
+        ok(alice.post("/api/v1/todos", json!({"title": "回访张三", "priority": "high",
+            "due_at": now + 120 * MIN, "remind_at": now + 60 * MIN})).await, 201).await;
+        ok(alice.post("/api/v1/todos", json!({"title": "整理资料", "priority": "normal",
+            "due_at": now + 120 * MIN, "remind_at": now + 60 * MIN})).await, 201).await;
+        app.clock.advance_ms(60 * MIN);
+        app.settle().await;
+        let taken = service.taken();
+        let paths: Vec<&str> = taken.iter().map(|(p, _, _)| p.as_str()).collect();
+        assert_eq!(paths.len(), 2, "one strong reminder to each browser: {paths:?}");
+        assert!(paths.contains(&"ok/1") && paths.contains(&"gone/1"), "{paths:?}");
+        let (_, headers, body) = taken.iter().find(|(p, _, _)| p == "ok/1").expect("sent");
+        assert_eq!(headers["content-encoding"], "aes128gcm");
+        assert!(headers["ttl"].to_str().expect("ttl").parse::<u32>().expect("secs") > 0);
+        let auth = headers["authorization"].to_str().expect("ascii");
+        assert!(auth.starts_with("vapid t=") && auth.ends_with(&format!(", k={key}")), "{auth}");
+
+        // The browser decrypts it with the reference library.
+        use base64::Engine;
+        let got = python(&format!(r#"
+import base64, json, http_ece
+from cryptography.hazmat.primitives import serialization
+d = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+k = serialization.load_pem_private_key({pem:?}.encode(), password=None)
+print(http_ece.decrypt(d({body:?}), private_key=k, auth_secret=d({auth:?}), version="aes128gcm").decode())
+"#, pem = browser["pem"].as_str().expect("pem"),
+            body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(body),
+            auth = browser["auth"].as_str().expect("auth")));
+        assert_eq!(got["url"], "/todos", "{got}");
+        assert!(got["body"].as_str().expect("body").contains("回访张三"), "{got}");
+        assert_eq!(got["kind"], "todo_reminder");
+
+        // The push service said the second browser is gone: its subscription went with it.
+        let left = ok(alice.get("/api/v1/me/push-subscriptions").await, 200).await;
+        let left: Vec<&str> = left["items"].as_array().expect("items").iter().filter_map(|d| d["endpoint"].as_str()).collect();
+        assert_eq!(left, [format!("{base}/ok/1")]);
+        // Unsubscribing is the agent's own business.
+        let enc = |s: &str| s.replace(':', "%3A").replace('/', "%2F");
+        assert_eq!(owner.delete(&format!("/api/v1/me/push-subscriptions?endpoint={}", enc(left[0]))).await.status(), 404);
+        assert_eq!(alice.delete(&format!("/api/v1/me/push-subscriptions?endpoint={}", enc(left[0]))).await.status(), 204);
+        assert_eq!(ok(alice.get("/api/v1/me/push-subscriptions").await, 200).await["items"], json!([]));
+    }
+}
+
+both_backends! {
+    async fn visitors_read_ticket_progress_in_the_widget_message_centre(app: TestApp) {
+        let owner = app.owner().await;
+        let ch = WidgetChannel::create(&owner, json!({})).await;
+        let token = ch.visitor().await;
+        let mut v = ch.socket(&token).await;
+        v.send(json!({"type": "send", "client_id": "1", "text": "打印机坏了"})).await;
+        let conv = v.expect("ack").await["conversation_id"].as_i64().expect("id");
+        let visitor = |path: &str| {
+            reqwest::Client::new()
+                .get(format!("{}{path}", ch.base))
+                .header("authorization", format!("Visitor {token}"))
+        };
+        let empty = ok(visitor("/api/v1/widget/notices").send().await.expect("get"), 200).await;
+        assert_eq!((empty["items"].clone(), empty["unread"].as_u64()), (json!([]), Some(0)));
+
+        let ticket = ok(owner.post(&format!("/api/v1/conversations/{conv}/ticket"), json!({})).await, 201).await;
+        let tid = ticket["id"].as_i64().expect("ticket");
+        ok(owner.post(&format!("/api/v1/tickets/{tid}/status"), json!({"status": "open"})).await, 200).await;
+        app.settle().await;
+        let got = ok(visitor("/api/v1/widget/notices").send().await.expect("get"), 200).await;
+        let items = got["items"].as_array().expect("items");
+        assert!(!items.is_empty(), "a progress notice: {got}");
+        let n = &items[0];
+        assert_eq!(n["ticket_id"], tid);
+        assert!(n["ticket_url"].as_str().expect("url").contains("/t/"), "{n}");
+        assert_eq!(got["unread"].as_u64(), Some(items.len() as u64));
+
+        // Another visitor sees none of it, and cannot mark it read.
+        let other = ch.visitor().await;
+        let theirs = reqwest::Client::new().get(format!("{}/api/v1/widget/notices", ch.base))
+            .header("authorization", format!("Visitor {other}")).send().await.expect("get");
+        assert_eq!(ok(theirs, 200).await["items"], json!([]));
+        let read = |t: &str| reqwest::Client::new()
+            .post(format!("{}/api/v1/widget/notices/{}/read", ch.base, n["id"]))
+            .header("authorization", format!("Visitor {t}")).send();
+        assert_eq!(read(&other).await.expect("post").status(), 404);
+        assert_eq!(read(&token).await.expect("post").status(), 204);
+        let after = ok(visitor("/api/v1/widget/notices").send().await.expect("get"), 200).await;
+        assert_eq!(after["unread"].as_u64(), Some(items.len() as u64 - 1));
+        // Without a visitor token there is nothing.
+        let anon = reqwest::Client::new().get(format!("{}/api/v1/widget/notices", ch.base)).send().await.expect("get");
+        assert_eq!(anon.status(), 401);
+    }
+}
