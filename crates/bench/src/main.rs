@@ -21,7 +21,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
+mod notify;
 mod routing;
+mod scan;
 mod timers;
 
 #[derive(Parser)]
@@ -68,6 +70,33 @@ enum Scenario {
         /// Each agent's capacity.
         #[arg(long, default_value_t = 10)]
         capacity: i64,
+    },
+    /// A customer-state automation scan over many contacts, and the exact to-dos it creates.
+    Scan {
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value_t = 100_000)]
+        contacts: usize,
+        /// Agents owning the contacts.
+        #[arg(long, default_value_t = 10)]
+        agents: usize,
+        /// Contacts per import call (at most 1000).
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+    },
+    /// Customer notices across a `kill -9` during a burst: none lost, duplicates counted.
+    Notify {
+        /// The `yingke` binary to start (and kill, and start again).
+        #[arg(long)]
+        spawn: std::path::PathBuf,
+        /// PostgreSQL instead of a fresh SQLite data directory (use a fresh database).
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 5000)]
+        tickets: usize,
+        /// Seconds to wait for every notice after the restart.
+        #[arg(long, default_value_t = 180)]
+        wait: u64,
     },
     /// Probe timers: lateness under a backlog, and exactly-once across a `kill -9` restart.
     Timers {
@@ -168,6 +197,34 @@ async fn main() -> anyhow::Result<()> {
                 conversations,
                 burst_ms,
                 capacity,
+            })
+            .await
+        }
+        Scenario::Scan {
+            url,
+            contacts,
+            agents,
+            batch,
+        } => {
+            scan::run(scan::Params {
+                url,
+                contacts,
+                agents,
+                batch,
+            })
+            .await
+        }
+        Scenario::Notify {
+            spawn,
+            database_url,
+            tickets,
+            wait,
+        } => {
+            notify::run(notify::Params {
+                spawn,
+                database_url,
+                tickets,
+                wait,
             })
             .await
         }

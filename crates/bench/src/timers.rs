@@ -30,30 +30,36 @@ pub struct Params {
     pub duration: u64,
 }
 
-const EMAIL: &str = "bench@yingke.local";
-const PASSWORD: &str = "bench-password-1";
+pub(crate) const EMAIL: &str = "bench@yingke.local";
+pub(crate) const PASSWORD: &str = "bench-password-1";
 /// Probes per scheduling request (the API's maximum).
 const BATCH: usize = 5000;
 /// Backlog probes are due this far ahead, so they stay pending throughout.
 const BACKLOG_AHEAD_MS: i64 = 24 * 3600 * 1000;
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
 }
 
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub child: Child,
+    pub url: String,
 }
 
-fn start(p: &Params, dir: &std::path::Path) -> anyhow::Result<Server> {
+/// Starts `yingke serve` on a free port over `dir` (SQLite) or `database_url`, and waits until
+/// it listens.
+pub(crate) fn start(
+    spawn: &std::path::Path,
+    database_url: Option<&str>,
+    dir: &std::path::Path,
+) -> anyhow::Result<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let mut cmd = Command::new(&p.spawn);
+    let mut cmd = Command::new(spawn);
     cmd.arg("serve")
         .env("YINGKE_DATA_DIR", dir)
         .env("YINGKE_LISTEN", format!("127.0.0.1:{port}"))
@@ -63,12 +69,12 @@ fn start(p: &Params, dir: &std::path::Path) -> anyhow::Result<Server> {
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    if let Some(url) = &p.database_url {
+    if let Some(url) = database_url {
         cmd.env("DATABASE_URL", url);
     }
     let mut child = cmd
         .spawn()
-        .with_context(|| format!("starting {}", p.spawn.display()))?;
+        .with_context(|| format!("starting {}", spawn.display()))?;
     let stdout = child.stdout.take().context("stdout")?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -129,7 +135,7 @@ pub async fn run(p: Params) -> anyhow::Result<()> {
 
 async fn measure(p: &Params, dir: &std::path::Path) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
-    let mut server = start(p, dir)?;
+    let mut server = start(&p.spawn, p.database_url.as_deref(), dir)?;
     let auth = sign_in(&http, &server.url, EMAIL, PASSWORD).await?;
     let run = format!("r{}", now_ms());
     let window = (u64::from(p.rate) * p.duration).min(p.timers as u64) as i64;
@@ -178,7 +184,7 @@ async fn measure(p: &Params, dir: &std::path::Path) -> anyhow::Result<()> {
     server.child.wait()?;
     let killed = now_ms();
     eprintln!("killed the server with SIGKILL");
-    server = start(p, dir)?;
+    server = start(&p.spawn, p.database_url.as_deref(), dir)?;
     let ready = now_ms();
     eprintln!("restarted in {} ms", ready - killed);
     let auth = sign_in(&http, &server.url, EMAIL, PASSWORD).await?;
