@@ -6,6 +6,7 @@ import { setUnauthorizedHandler } from './api/client';
 import { isApiError } from './api/errors';
 import { endSession } from './features/auth/session';
 import { RequireAuth } from './features/auth/RequireAuth';
+import { AgentSocketProvider } from './realtime/AgentSocketProvider';
 
 const LoginPage = lazy(() => import('./features/auth/LoginPage'));
 const AppLayout = lazy(() => import('./features/layout/AppLayout'));
@@ -18,6 +19,9 @@ const RoutingPage = lazy(() => import('./features/routing/RoutingPage'));
 const TicketsPage = lazy(() => import('./features/tickets/TicketsPage'));
 const TicketPage = lazy(() => import('./features/tickets/TicketPage'));
 const TicketSettingsPage = lazy(() => import('./features/tickets/admin/TicketSettingsPage'));
+const TodosPage = lazy(() => import('./features/todos/TodosPage'));
+const AutomationPage = lazy(() => import('./features/automation/AutomationPage'));
+const NotificationsPage = lazy(() => import('./features/notifications/NotificationsPage'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
 const NotFoundPage = lazy(() => import('./features/layout/NotFoundPage'));
 
@@ -51,7 +55,10 @@ export function AppRoutes() {
       <Route
         element={
           <RequireAuth>
-            <AppLayout />
+            {/* One agent socket for every signed-in page: the header's bell and the inbox share it. */}
+            <AgentSocketProvider>
+              <AppLayout />
+            </AgentSocketProvider>
           </RequireAuth>
         }
       >
@@ -65,6 +72,9 @@ export function AppRoutes() {
         <Route path="/users" element={<UsersPage />} />
         <Route path="/teams" element={<TeamsPage />} />
         <Route path="/routing/:tab?" element={<RoutingPage />} />
+        <Route path="/todos/:todoId?" element={<TodosPage />} />
+        <Route path="/automation/:tab?" element={<AutomationPage />} />
+        <Route path="/notifications/:tab?" element={<NotificationsPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

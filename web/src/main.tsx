@@ -4,6 +4,7 @@ import './i18n';
 import './index.css';
 import { App } from './App';
 import { FullPageSpin } from './features/layout/FullPageSpin';
+import { registerServiceWorker } from './pwa/register';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -15,3 +16,5 @@ createRoot(root).render(
     </Suspense>
   </StrictMode>,
 );
+
+registerServiceWorker();

@@ -398,6 +398,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update up to 1000 contacts by external id in one transaction (a CRM sync):
+         *     profile, custom attributes with the time they changed, tags, owner. Any invalid item
+         *     (`contacts[3].email`) refuses the whole import. Admins.
+         */
+        post: operations["import_contacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}": {
         parameters: {
             query?: never;
@@ -693,6 +714,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all of the signed-in agent's notifications read; returns how many were unread. */
+        post: operations["notify_read_all_mine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of the signed-in agent's notifications are unread (the bell's badge). */
+        get: operations["notify_my_unread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/notifications/{id}/read": {
         parameters: {
             query?: never;
@@ -704,6 +759,25 @@ export interface paths {
         put?: never;
         post: operations["notify_read_my_notification"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in agent's browsers and phones that take web push. */
+        get: operations["push_devices"];
+        put?: never;
+        /** Subscribe this browser to the agent's notices (the body is `PushSubscription.toJSON()`). */
+        post: operations["push_subscribe"];
+        /** Unsubscribe a browser of the signed-in agent. */
+        delete: operations["push_unsubscribe"];
         options?: never;
         head?: never;
         patch?: never;
@@ -923,7 +997,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/templates/notify_preview": {
+    "/api/v1/notifications/templates/preview": {
         parameters: {
             query?: never;
             header?: never;
@@ -982,6 +1056,23 @@ export interface paths {
         };
         /** Probe firings in order (owner). */
         get: operations["probe_firings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key browsers subscribe to web push with. 409 when this server cannot push. */
+        get: operations["push_key"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1707,6 +1798,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widget/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's message centre: ticket progress notices given to them in-app, newest first. */
+        get: operations["visitor_notices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/notices/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor read a notice (counts as engagement with in-app notices). */
+        post: operations["read_visitor_notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/page-views": {
         parameters: {
             query?: never;
@@ -2075,6 +2200,14 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        ContactImportReport: {
+            /** Format: int32 */
+            created: number;
+            /** @description The contacts' ids, in the order given. */
+            ids: number[];
+            /** Format: int32 */
+            updated: number;
+        };
         ContactOwner: {
             /** Format: int64 */
             owner_id?: number | null;
@@ -2303,11 +2436,37 @@ export interface components {
             /** @description Sign visitor identities with it: hex(HMAC-SHA256(secret, user_id)), on your server only. */
             identity_secret: string;
         };
+        ImportContacts: {
+            /** @description 1 to 1000 contacts. */
+            contacts: components["schemas"]["ImportItem"][];
+        };
         ImportHolidays: {
             /** @description Adjusted working days (调休) on weekends. */
             extra_workdays?: string[];
             /** @description Days off (`YYYY-MM-DD`), e.g. the State Council's list for a year. */
             holidays?: string[];
+        };
+        ImportItem: {
+            /** @description Merged into the existing attributes; a `null` value removes a key. */
+            attributes?: Record<string, never> | null;
+            /**
+             * Format: int64
+             * @description When the attributes changed in the CRM, in milliseconds since the epoch (not in the
+             *     future); now if absent. Rules such as "order status unchanged for 48 hours" read it.
+             */
+            changed_at?: number | null;
+            email?: string | null;
+            /** @description The CRM's id for the contact: an existing contact with it is updated, otherwise created. */
+            external_id: string;
+            name?: string | null;
+            /**
+             * Format: int64
+             * @description The contact's owner (the agent "contact owner" rules give to-dos to).
+             */
+            owner_id?: number | null;
+            phone?: string | null;
+            /** @description Added to the contact's tags. */
+            tags?: string[];
         };
         /** @enum {string} */
         Locale: "zh-CN" | "en";
@@ -2378,6 +2537,10 @@ export interface components {
             /** Format: int64 */
             ticket_id?: number | null;
             title?: string | null;
+        };
+        NotificationCount: {
+            /** Format: int64 */
+            count: number;
         };
         NotificationDelivery: {
             /** Format: int32 */
@@ -2531,6 +2694,39 @@ export interface components {
         };
         ProbesScheduled: {
             scheduled: number;
+        };
+        PushDeviceDto: {
+            /** Format: int64 */
+            created_at: number;
+            endpoint: string;
+            /** Format: int64 */
+            id: number;
+        };
+        PushDeviceList: {
+            items: components["schemas"]["PushDeviceDto"][];
+        };
+        PushKeyDto: {
+            /**
+             * @description The VAPID public key: base64url of the uncompressed P-256 point, for
+             *     `pushManager.subscribe({applicationServerKey})`.
+             */
+            public_key: string;
+        };
+        PushKeysBody: {
+            /** @description The 16-byte auth secret, base64url. */
+            auth: string;
+            /** @description The browser's P-256 public key, base64url. */
+            p256dh: string;
+        };
+        PushSubscriptionBody: {
+            /** @description The push service URL the browser was given. */
+            endpoint: string;
+            /**
+             * Format: double
+             * @description Sent by browsers; ignored.
+             */
+            expirationTime?: number | null;
+            keys: components["schemas"]["PushKeysBody"];
         };
         QueueEntryDto: {
             /** Format: int64 */
@@ -3332,6 +3528,27 @@ export interface components {
         VisitorMessages: {
             conversation?: components["schemas"]["VisitorConversation"] | null;
             items: components["schemas"]["Message"][];
+        };
+        VisitorNotice: {
+            /** @description Plain text (never HTML). */
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            /** @description status, timeout, resolution, marker */
+            notice_kind?: string | null;
+            /** Format: date-time */
+            read_at?: string | null;
+            subject: string;
+            /** Format: int64 */
+            ticket_id?: number | null;
+            /** @description The customer's page for the ticket: its status, ETA and every notice. */
+            ticket_url?: string | null;
+        };
+        VisitorNotices: {
+            items: components["schemas"]["VisitorNotice"][];
+            unread: number;
         };
         VisitorSession: {
             contact: components["schemas"]["WidgetContact"];
@@ -4560,6 +4777,39 @@ export interface operations {
             };
         };
     };
+    import_contacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportContacts"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactImportReport"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     get_contact: {
         parameters: {
             query?: never;
@@ -5390,6 +5640,64 @@ export interface operations {
             };
         };
     };
+    notify_read_all_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationCount"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    notify_my_unread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationCount"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     notify_read_my_notification: {
         parameters: {
             query?: never;
@@ -5398,6 +5706,96 @@ export interface operations {
                 /** @description Notification id */
                 id: number;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    push_devices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushDeviceList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    push_subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscriptionBody"];
+            };
+        };
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    push_unsubscribe: {
+        parameters: {
+            query: {
+                /** @description The subscription's endpoint. */
+                endpoint: string;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -6182,6 +6580,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProbeFiringList"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    push_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushKeyDto"];
                 };
             };
             /** @description Client error, in the error envelope */
@@ -8430,6 +8857,65 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["VisitorMessages"];
                 };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    visitor_notices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorNotices"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    read_visitor_notice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Notice id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Client error, in the error envelope */
             "4XX": {

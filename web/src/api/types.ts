@@ -80,3 +80,7 @@ export type SlaPolicy = Schemas['SlaPolicy'];
 export type SavePolicy = Schemas['SavePolicy'];
 export type SlaThreshold = Schemas['SlaThreshold'];
 export type Timer = Schemas['Timer'];
+export type CannedResponse = Schemas['CannedResponse'];
+export type NotificationDelivery = Schemas['NotificationDelivery'];
+export type NotificationTemplate = Schemas['NotificationTemplate'];
+export type NotificationTemplateList = Schemas['NotificationTemplateList'];

@@ -16,6 +16,7 @@ import {
   type ClientFrame,
   type ConversationEvent,
   type ErrorFrame,
+  type NoticeFrame,
   type OutgoingMessage,
   type ReadFrame,
   type ServerFrame,
@@ -77,7 +78,9 @@ export type SocketEvent =
   /** Messages after `afterSeq` are missing in a tracked conversation: refill them over REST. */
   | { type: 'gap'; conversationId: number; afterSeq: number }
   /** Several connection attempts in a row failed before a welcome (e.g. the session ended). */
-  | { type: 'failing' };
+  | { type: 'failing' }
+  /** A notice meant for this agent (reminders, the daily list, to-do changes). */
+  | { type: 'notice'; frame: NoticeFrame };
 
 export type SocketListener = (event: SocketEvent) => void;
 
@@ -337,6 +340,9 @@ export class AgentSocket {
         break;
       case 'error':
         this.handleError(frame);
+        break;
+      case 'notice':
+        if (typeof frame.kind === 'string') this.emit({ type: 'notice', frame });
         break;
       case 'resync':
         // Live items were dropped for this socket: ask again for everything after our marks.

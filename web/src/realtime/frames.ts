@@ -19,6 +19,16 @@ export type PresenceFrame = { type: 'presence'; user_id: number; status: string 
 export type ErrorFrame = { type: 'error'; code: string; message: string; client_id?: string | null };
 export type PongFrame = { type: 'pong' };
 export type ResyncFrame = { type: 'resync' };
+/**
+ * A notice for this agent alone (to-do created/updated, reminder, daily list, prompt, a rule's
+ * notify action). `notice` is `{subject, params}` for stored notices, the to-do's fields for
+ * `todo_created` / `todo_updated`.
+ */
+export type NoticeFrame = {
+  type: 'notice';
+  kind: string;
+  notice: { subject?: string; params?: Record<string, unknown>; [field: string]: unknown };
+};
 
 export type ServerFrame =
   | WelcomeFrame
@@ -31,7 +41,8 @@ export type ServerFrame =
   | PresenceFrame
   | ErrorFrame
   | PongFrame
-  | ResyncFrame;
+  | ResyncFrame
+  | NoticeFrame;
 
 /** A message an agent sends: a reply, or an internal note. */
 export type OutgoingMessage = {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { App as AntApp, Button, Input, Segmented, Tag, Tooltip, Typography } from 'antd';
 import { LockOutlined, MessageOutlined, PaperClipOutlined, SendOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -6,8 +6,10 @@ import { uploadAttachment } from './queries';
 import { formatSize } from './source';
 import { describeError } from '../../api/errorText';
 import { newClientId } from '../../realtime/clientId';
+import { CannedMenu } from '../workspace/CannedMenu';
+import { matchCanned, renderCanned, slashPrefix, useCannedResponses } from '../workspace/canned';
 import type { AgentSocket } from '../../realtime/AgentSocket';
-import type { Attachment } from '../../api/types';
+import type { Attachment, CannedResponse } from '../../api/types';
 import styles from './Inbox.module.css';
 
 /** The server's limits (docs/protocol/realtime.md). */
@@ -42,6 +44,14 @@ export function Composer({
   const typingOn = useRef(false);
   const lastTypingAt = useRef(0);
   const idleTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // "/code" at the start of an empty composer opens the canned responses.
+  const menuId = useId();
+  const [cannedActive, setCannedActive] = useState(0);
+  const [cannedDismissed, setCannedDismissed] = useState(false);
+  const [rendering, setRendering] = useState(false);
+  const prefix = cannedDismissed || rendering ? null : slashPrefix(text);
+  const canned = useCannedResponses(prefix !== null);
+  const suggestions = prefix !== null ? matchCanned(canned.data ?? [], prefix).slice(0, 8) : [];
 
   const stopTyping = () => {
     if (idleTimer.current) clearTimeout(idleTimer.current);
@@ -60,6 +70,8 @@ export function Composer({
 
   const onType = (value: string) => {
     setText(value);
+    setCannedActive(0);
+    if (slashPrefix(value) === null) setCannedDismissed(false);
     // Notes are internal: the visitor must not even see that one is being written.
     if (mode !== 'reply') return;
     if (!value.trim()) {
@@ -103,7 +115,41 @@ export function Composer({
     setAttachment(null);
   };
 
+  const pickCanned = async (item: CannedResponse) => {
+    setRendering(true);
+    try {
+      onType(await renderCanned(conversationId, item.id));
+    } catch (error) {
+      void message.error(describeError(t, error));
+    } finally {
+      setRendering(false);
+    }
+  };
+
+  const onCannedKey = (event: KeyboardEvent<HTMLTextAreaElement>): boolean => {
+    if (prefix === null || event.nativeEvent.isComposing || event.keyCode === 229) return false;
+    if (event.key === 'Escape') {
+      setCannedDismissed(true);
+      return true;
+    }
+    if (suggestions.length === 0) return false;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      setCannedActive((i) => (i + step + suggestions.length) % suggestions.length);
+      return true;
+    }
+    if (event.key === 'Enter' || event.key === 'Tab') {
+      void pickCanned(suggestions[Math.min(cannedActive, suggestions.length - 1)]);
+      return true;
+    }
+    return false;
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (onCannedKey(event)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
     // Enter that confirms an IME candidate (Chinese input) must not send.
     if (event.nativeEvent.isComposing || event.keyCode === 229) return;
@@ -131,6 +177,17 @@ export function Composer({
   const note = mode === 'note';
   return (
     <div className={`${styles.composer} ${note ? styles.composerNote : ''}`}>
+      {prefix !== null && (
+        <CannedMenu
+          id={menuId}
+          prefix={prefix}
+          items={suggestions}
+          active={cannedActive}
+          loading={canned.isPending}
+          onPick={(item) => void pickCanned(item)}
+          onHover={setCannedActive}
+        />
+      )}
       <div className={styles.composerTop}>
         <Segmented<Mode>
           size="small"
@@ -165,9 +222,15 @@ export function Composer({
         onChange={(event) => onType(event.target.value)}
         onKeyDown={onKeyDown}
         onBlur={stopTyping}
-        placeholder={note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
+        placeholder={rendering ? t('workspace.canned.rendering') : note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
         aria-label={note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
         autoSize={{ minRows: 2, maxRows: 8 }}
+        readOnly={rendering}
+        aria-autocomplete="list"
+        aria-controls={prefix !== null && suggestions.length > 0 ? menuId : undefined}
+        aria-activedescendant={
+          prefix !== null && suggestions.length > 0 ? `${menuId}-${suggestions[Math.min(cannedActive, suggestions.length - 1)].id}` : undefined
+        }
         variant="borderless"
         className={styles.textarea}
       />

@@ -10,6 +10,7 @@ import { StatusTag } from './StatusTag';
 import { TagEditor } from './TagEditor';
 import { readSettings } from '../channels/settings';
 import { RoutingHistory } from '../routing/RoutingHistory';
+import { ContactTodos } from '../todos/ContactTodos';
 import { avatarColor } from '../users/UserAvatar';
 import { describeError } from '../../api/errorText';
 import { asObject, displayValue, safeHttpUrl } from '../../api/open';
@@ -167,6 +168,10 @@ export function ContextPanel({
               </dl>
             </>
           )}
+        </Section>
+
+        <Section title={t('todos.panel.title')}>
+          <ContactTodos conversation={conversation} />
         </Section>
 
         <Section title={t('routing.history.title')}>

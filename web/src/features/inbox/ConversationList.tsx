@@ -1,7 +1,8 @@
-import { memo } from 'react';
+import { memo, useRef, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { Avatar, Badge, Button, Empty, Select, Spin, Tabs, Tooltip, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
+import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
 import { useTranslation } from 'react-i18next';
 import { STATUSES, TABS, isUnread, type ConversationStatus, type InboxTab, type ListFilter } from './inboxState';
 import { PriorityTag } from './PriorityTag';
@@ -23,9 +24,22 @@ type Props = {
   selectedId: number | null;
   channelNames: Map<number, string>;
   connection: ConnectionStatus;
+  /** Controls shown in the header, before the status filter. */
+  actions?: ReactNode;
 };
 
-export function ConversationList({ filter, onFilter, rows, loading, error, onRetry, selectedId, channelNames, connection }: Props) {
+export function ConversationList({
+  filter,
+  onFilter,
+  rows,
+  loading,
+  error,
+  onRetry,
+  selectedId,
+  channelNames,
+  connection,
+  actions,
+}: Props) {
   const { t } = useTranslation();
   return (
     <section className={styles.listPane} aria-label={t('inbox.listLabel')}>
@@ -34,6 +48,7 @@ export function ConversationList({ filter, onFilter, rows, loading, error, onRet
           {t('inbox.title')}
         </Typography.Title>
         <ConnectionDot status={connection} />
+        {actions}
         <Select<ConversationStatus>
           size="small"
           value={filter.status}
@@ -53,17 +68,7 @@ export function ConversationList({ filter, onFilter, rows, loading, error, onRet
       />
       <div className={styles.listBody}>
         {rows.length > 0 ? (
-          <ul className={styles.rows} aria-label={t('inbox.conversations')}>
-            {rows.map((conversation) => (
-              <li key={conversation.id}>
-                <ConversationRow
-                  conversation={conversation}
-                  selected={conversation.id === selectedId}
-                  channelName={channelNames.get(conversation.channel_id) ?? ''}
-                />
-              </li>
-            ))}
-          </ul>
+          <VirtualRows rows={rows} selectedId={selectedId} channelNames={channelNames} label={t('inbox.conversations')} />
         ) : loading ? (
           <div className={styles.listEmpty}>
             <Spin />
@@ -80,6 +85,68 @@ export function ConversationList({ filter, onFilter, rows, loading, error, onRet
         )}
       </div>
     </section>
+  );
+}
+
+/** Every row has this height (CSS `.row`), so the window is computed without measuring. */
+export const ROW_HEIGHT = 58;
+const FALLBACK_RECT = { width: 320, height: 900 };
+
+/**
+ * Only the rows in view (plus a few either side) are in the DOM: an inbox of thousands of
+ * conversations scrolls and updates as fast as one of twenty.
+ */
+function VirtualRows({
+  rows,
+  selectedId,
+  channelNames,
+  label,
+}: {
+  rows: Conversation[];
+  selectedId: number | null;
+  channelNames: Map<number, string>;
+  label: string;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey: (index) => rows[index].id,
+    overscan: 6,
+    // Before the first layout, and where there is none (a hidden pane, tests), assume a tall pane.
+    initialRect: FALLBACK_RECT,
+    observeElementRect: (instance, cb) =>
+      observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : FALLBACK_RECT)),
+  });
+  return (
+    <div ref={scroller} className={styles.rowsScroller}>
+      <ul
+        className={styles.rows}
+        aria-label={label}
+        aria-rowcount={rows.length}
+        style={{ height: virtualizer.getTotalSize() }}
+      >
+        {virtualizer.getVirtualItems().map((item) => {
+          const conversation = rows[item.index];
+          return (
+            <li
+              key={item.key}
+              className={styles.rowSlot}
+              style={{ transform: `translateY(${item.start}px)` }}
+              aria-posinset={item.index + 1}
+              aria-setsize={rows.length}
+            >
+              <ConversationRow
+                conversation={conversation}
+                selected={conversation.id === selectedId}
+                channelName={channelNames.get(conversation.channel_id) ?? ''}
+              />
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }
 

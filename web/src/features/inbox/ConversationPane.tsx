@@ -25,6 +25,7 @@ import { avatarColor } from '../users/UserAvatar';
 import { useUsers } from '../users/queries';
 import { useTeams } from '../teams/queries';
 import { useTicketFromConversation } from '../tickets/queries';
+import { AutomationButtons } from '../todos/AutomationButtons';
 import { describeError } from '../../api/errorText';
 import { formatDate, isSameDay } from '../../i18n/format';
 import { useOutbox, useSocketStatus } from '../../realtime/hooks';
@@ -166,6 +167,7 @@ export function ConversationPane({
           <Button size="small" icon={<FileAddOutlined />} onClick={createTicket} loading={toTicket.isPending}>
             {t('inbox.createTicket')}
           </Button>
+          <AutomationButtons conversationId={id} />
           <Button size="small" icon={<SwapOutlined />} onClick={() => setTransferOpen(true)}>
             {t('inbox.transfer.button')}
           </Button>

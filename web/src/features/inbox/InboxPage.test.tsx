@@ -327,3 +327,62 @@ describe('InboxPage', () => {
     expect(created).toBe(1);
   });
 });
+
+describe('InboxPage alerts', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('counts my unread conversations in the tab title and, once switched on, notifies a new assignment to me', async () => {
+    const created: { title: string; options: NotificationOptions }[] = [];
+    const requestPermission = vi.fn(async () => {
+      FakeNotification.permission = 'granted';
+      return 'granted' as NotificationPermission;
+    });
+    class FakeNotification {
+      static permission: NotificationPermission = 'default';
+      static requestPermission = requestPermission;
+      onclick: (() => void) | null = null;
+      close() {}
+      constructor(title: string, options: NotificationOptions) {
+        created.push({ title, options });
+      }
+    }
+    vi.stubGlobal('Notification', FakeNotification);
+    vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    serve(...routes());
+    renderApp('/inbox');
+    const list = await screen.findByRole('list', { name: '会话' }, { timeout: 8000 });
+    const ws = FakeSocket.live();
+    act(() => ws.accept());
+    // Conversation 7 is unassigned: not counted.
+    await waitFor(() => expect(document.title).toBe('迎客'));
+
+    // Alerts on, from a click: the browser asks for permission.
+    await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: '开启新分配提醒' }));
+    expect(requestPermission).toHaveBeenCalled();
+    expect(await screen.findByRole('button', { name: '新分配提醒已开启（声音和桌面通知）' })).toHaveAttribute('aria-pressed', 'true');
+
+    // Routing assigns conversation 12 to me: a notification, and the title counts it.
+    act(() =>
+      ws.frame({
+        type: 'conversation',
+        event: 'assigned',
+        conversation: conversation(12, { assignee_id: me.id, updated_at: '2026-11-21T06:00:00.000Z' }),
+      }),
+    );
+    expect(await within(list).findByRole('link', { name: '访客 112，会话 #12，有未读消息' })).toBeInTheDocument();
+    await waitFor(() => expect(document.title).toBe('(1) 迎客'));
+    expect(created).toEqual([
+      { title: '新会话分配给您', options: expect.objectContaining({ body: '会话 #12 已分配给您，请尽快回复', tag: 'conversation-12' }) },
+    ]);
+
+    // An update of a conversation I already have is not a new assignment.
+    act(() =>
+      ws.frame({
+        type: 'conversation',
+        event: 'assigned',
+        conversation: conversation(12, { assignee_id: me.id, updated_at: '2026-11-21T06:01:00.000Z' }),
+      }),
+    );
+    expect(created).toHaveLength(1);
+  });
+});

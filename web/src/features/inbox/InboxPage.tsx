@@ -11,6 +11,9 @@ import { STATUSES, TABS, inboxReducer, initialInboxState, selectRows, type ListF
 import { contactConversationsKey, conversationsKey, patchConversationDetail, useConversation, useConversationList } from './queries';
 import { ThreadStore } from './thread';
 import { refillThread } from './useThread';
+import { isNewAssignmentToMe, unreadMine } from '../workspace/alerts';
+import { useAssignmentAlerts } from '../workspace/useAssignmentAlerts';
+import { AlertToggle } from '../workspace/AlertToggle';
 import { useCurrentSession, sessionKey } from '../auth/session';
 import { useChannels } from '../channels/queries';
 import { decisionsKey } from '../routing/queries';
@@ -103,9 +106,15 @@ export default function InboxPage() {
 
   const onChanged = (conversation: Conversation) => dispatch({ type: 'upsert', conversation, at: Date.now() });
 
+  const unread = useMemo(() => unreadMine(Object.values(state.byId), me.id), [state.byId, me.id]);
+  const alerts = useAssignmentAlerts(unread);
+
   useSocketEvents(socket, (event) => {
     switch (event.type) {
       case 'conversation':
+        if (isNewAssignmentToMe(state.byId[event.conversation.id], event.conversation, event.event, me.id)) {
+          alerts.announce(event.conversation);
+        }
         dispatch({ type: 'upsert', conversation: event.conversation, at: Date.now() });
         patchConversationDetail(queryClient, event.conversation);
         void queryClient.invalidateQueries({ queryKey: contactConversationsKey(event.conversation.contact_id) });
@@ -161,6 +170,7 @@ export default function InboxPage() {
       selectedId={selectedId}
       channelNames={channelNames}
       connection={connection}
+      actions={<AlertToggle enabled={alerts.enabled} permission={alerts.permission} onToggle={() => void alerts.toggle()} />}
     />
   );
 

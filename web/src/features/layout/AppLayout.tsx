@@ -4,6 +4,8 @@ import { App as AntApp, Avatar, Button, Drawer, Dropdown, Flex, Grid, Layout, Me
 import {
   ApartmentOutlined,
   BranchesOutlined,
+  CarryOutOutlined,
+  ThunderboltOutlined,
   CheckOutlined,
   GlobalOutlined,
   InboxOutlined,
@@ -16,11 +18,14 @@ import {
   FileTextOutlined,
   ScheduleOutlined,
   WifiOutlined,
+  NotificationOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCurrentSession, useLogout } from '../auth/session';
 import { canManage, canSupervise } from '../auth/roles';
 import { MyStatus } from '../routing/MyStatus';
+import { TodoNotices } from '../todos/TodoNotices';
+import { NotificationBell } from '../notifications/NotificationBell';
 import { setLocale } from '../../i18n';
 import { describeError } from '../../api/errorText';
 import { Brand } from './Brand';
@@ -37,11 +42,14 @@ const FULL_BLEED = ['/inbox'];
 const NAV = [
   { path: '/inbox', icon: <InboxOutlined />, label: 'nav.inbox', access: 'all' },
   { path: '/tickets', icon: <FileTextOutlined />, label: 'nav.tickets', access: 'all' },
+  { path: '/todos', icon: <CarryOutOutlined />, label: 'todos.nav', access: 'all' },
   { path: '/channels', icon: <WifiOutlined />, label: 'nav.channels', access: 'all' },
   { path: '/users', icon: <TeamOutlined />, label: 'nav.users', access: 'all' },
   { path: '/teams', icon: <ApartmentOutlined />, label: 'nav.teams', access: 'all' },
   { path: '/routing', icon: <BranchesOutlined />, label: 'nav.routing', access: 'supervise' },
+  { path: '/automation', icon: <ThunderboltOutlined />, label: 'automation.nav', access: 'manage' },
   { path: '/ticket-settings', icon: <ScheduleOutlined />, label: 'nav.ticketSettings', access: 'manage' },
+  { path: '/notifications', icon: <NotificationOutlined />, label: 'notifications.nav', access: 'manage' },
   { path: '/profile', icon: <SettingOutlined />, label: 'nav.profile', access: 'all' },
 ] as const;
 
@@ -53,7 +61,17 @@ function initialCollapsed(): boolean {
   }
 }
 
+/** The signed-in app, with the to-do reminders the shared agent socket (AgentSocketProvider) brings. */
 export default function AppLayout() {
+  return (
+    <>
+      <TodoNotices />
+      <AppShell />
+    </>
+  );
+}
+
+function AppShell() {
   const { t, i18n } = useTranslation();
   const { message } = AntApp.useApp();
   const navigate = useNavigate();
@@ -172,6 +190,7 @@ export default function AppLayout() {
             </Typography.Text>
           </Flex>
           <Flex align="center" gap={4} className={styles.headerActions}>
+            <NotificationBell />
             <MyStatus userId={user.id} />
             <Dropdown menu={{ items: userMenu, onClick: onUserMenu }} trigger={['click']} placement="bottomRight">
               <Button type="text" className={styles.userButton} aria-label={t('nav.accountMenu')}>

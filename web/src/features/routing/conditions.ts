@@ -106,6 +106,7 @@ export function valueShape(kind: string, op: string): Shape {
       return 'number';
     case 'within_last':
     case 'not_within_last':
+    case 'within_next':
       return 'duration';
     case 'between':
       return 'span';
@@ -433,7 +434,8 @@ export function fieldLabel(t: TFunction, name: string, fallback?: string): strin
 }
 
 export function opLabel(t: TFunction, op: string): string {
-  return t(`routing.ops.${op}`, { defaultValue: op });
+  // Operators only automation uses (within_next) are named under automation.ops.
+  return t([`routing.ops.${op}`, `automation.ops.${op}`], { defaultValue: op });
 }
 
 function quote(value: unknown): string {
@@ -442,7 +444,7 @@ function quote(value: unknown): string {
 
 function describeValue(t: TFunction, op: string, value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (op === 'within_last' || op === 'not_within_last') {
+  if (op === 'within_last' || op === 'not_within_last' || op === 'within_next') {
     const parsed = parseDuration(value);
     return parsed ? formatDuration(t, parsed.amount * UNIT_SECONDS[parsed.unit]) : displayValue(value);
   }
