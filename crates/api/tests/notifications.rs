@@ -7,7 +7,10 @@
 use std::{
     path::PathBuf,
     process::{Child, Command},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -112,16 +115,23 @@ fn rand_u64() -> u64 {
 }
 
 /// A local HTTP server standing in for an SMS provider: records each request body, answers with
-/// the configured status.
+/// the configured status after the configured delay, and notes how many requests it held at once.
 #[derive(Clone, Default)]
 struct Recorder {
     bodies: Arc<Mutex<Vec<Value>>>,
     fail: Arc<Mutex<bool>>,
+    delay_ms: Arc<AtomicU64>,
+    in_flight: Arc<AtomicUsize>,
+    most_in_flight: Arc<AtomicUsize>,
 }
 
 async fn record(State(r): State<Recorder>, body: Bytes) -> (StatusCode, String) {
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     r.bodies.lock().expect("lock").push(v.clone());
+    let now = r.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    r.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(r.delay_ms.load(Ordering::SeqCst))).await;
+    r.in_flight.fetch_sub(1, Ordering::SeqCst);
     if *r.fail.lock().expect("lock") {
         return (StatusCode::BAD_GATEWAY, "upstream down".into());
     }
@@ -261,6 +271,26 @@ fn header(raw: &str, name: &str) -> String {
     msg.header_raw(name).unwrap_or("").trim().to_owned()
 }
 
+/// Sets the media of the default status-change rule.
+async fn status_rule_media(owner: &Session, media: Value) {
+    let rules = ok(owner.get("/api/v1/notifications/rules").await, 200).await;
+    let rule = rules["items"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["trigger"] == "ticket_status_changed")
+        .cloned()
+        .expect("default rule");
+    let mut spec = rule.clone();
+    for k in ["id", "position", "active", "created_at", "updated_at"] {
+        spec.as_object_mut().expect("object").remove(k);
+    }
+    spec["media"] = media;
+    let path = format!("/api/v1/notifications/rules/{}", rule["id"]);
+    let body = json!({"spec": spec, "position": 0});
+    ok(owner.send("PUT", &path, Some(body)).await, 200).await;
+}
+
 both_backends! {
     async fn customers_get_mails_within_the_cap_quiet_period_opt_out_and_consent(app: TestApp) {
         let smtp = SmtpSink::start().await;
@@ -381,14 +411,7 @@ both_backends! {
             "kind": "http_sms", "name": "短信", "config": {"url": url, "receipts": true}
         })).await, 201).await;
         // SMS first for this account's status notices.
-        let rules = ok(owner.get("/api/v1/notifications/rules").await, 200).await;
-        let status_rule = rules["items"].as_array().expect("rules").iter().find(|r| r["trigger"] == "ticket_status_changed").cloned().expect("default rule");
-        let mut spec = status_rule.clone();
-        for k in ["id", "position", "active", "created_at", "updated_at"] {
-            spec.as_object_mut().expect("object").remove(k);
-        }
-        spec["media"] = json!(["sms", "email"]);
-        ok(owner.send("PUT", &format!("/api/v1/notifications/rules/{}", status_rule["id"]), Some(json!({"spec": spec, "position": 0}))).await, 200).await;
+        status_rule_media(&owner, json!(["sms", "email"])).await;
         // Quiet hours around the test clock's start (22:13 Beijing): 22:00–08:00.
         let mut policy = ok(owner.get("/api/v1/notifications/policy").await, 200).await;
         policy["dnd"] = json!({"start_minute": 1320, "end_minute": 480});
@@ -458,5 +481,28 @@ both_backends! {
         assert_eq!(r.headers()["content-type"], "image/gif");
         let d3 = deliveries(&owner, id3).await;
         assert!(d3.iter().any(|d| d["medium"] == "email" && d["opened_at"].is_i64()), "{d3:?}");
+    }
+
+    async fn a_burst_is_sent_a_few_at_a_time_so_a_crash_can_repeat_only_those(app: TestApp) {
+        let (sms, url) = Recorder::start().await;
+        sms.delay_ms.store(30, Ordering::SeqCst);
+        let owner = app.owner().await;
+        ok(owner.post("/api/v1/notifications/channels", json!({
+            "kind": "http_sms", "name": "短信", "config": {"url": url}
+        })).await, 201).await;
+        status_rule_media(&owner, json!(["sms"])).await;
+        let mut policy = ok(owner.get("/api/v1/notifications/policy").await, 200).await;
+        policy["dnd"] = Value::Null;
+        ok(owner.send("PUT", "/api/v1/notifications/policy", Some(policy)).await, 200).await;
+        for i in 0..12 {
+            let c = contact(&app, &format!("c{i}@example.com"), &format!("1390000{i:04}")).await;
+            let t = ok(owner.post("/api/v1/tickets", json!({"title": "发票", "contact_id": c, "notify_consent": ["sms"]})).await, 201).await;
+            status(&owner, t["id"].as_i64().expect("id"), "open").await;
+        }
+        app.settle().await;
+        assert_eq!(sms.count(), 12, "every notice sent");
+        let most = sms.most_in_flight.load(Ordering::SeqCst);
+        // The default window is 4: never more unrecorded sends than that, but sent concurrently.
+        assert!((2..=4).contains(&most), "{most} requests at the provider at once");
     }
 }

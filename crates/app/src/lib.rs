@@ -57,6 +57,8 @@ pub struct Settings {
     pub max_message_chars: usize,
     /// Where customers reach this server (links in notices), without a trailing slash.
     pub public_url: String,
+    /// Notices sent at once by the dispatcher; also the most a crash can send twice.
+    pub notify_send_window: usize,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             login_window_ms: 15 * 60 * 1000,
             max_message_chars: 10_000,
             public_url: "http://127.0.0.1:8080".into(),
+            notify_send_window: 4,
         }
     }
 }

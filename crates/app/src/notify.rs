@@ -39,7 +39,7 @@ pub const NOTIFY_TIMER: &str = "notify";
 pub const LEASE_MS: i64 = 30_000;
 /// How long one provider call may take.
 pub const SEND_TIMEOUT_MS: u64 = 15_000;
-/// Deliveries sent per dispatcher round.
+/// Deliveries handled per dispatcher round (in windows of `Settings::notify_send_window`).
 const DISPATCH_BATCH: u32 = 64;
 /// Signed customer links (ticket page, opt-out) stay valid this long.
 pub const LINK_TTL_MS: i64 = 180 * 24 * 3_600_000;
@@ -1298,13 +1298,35 @@ impl App {
 
     // ---- the dispatcher ---------------------------------------------------------------------
 
-    /// Sends due deliveries once: claims them (marking them as being sent, with a lease), sends
-    /// each outside any transaction, records each answer. How many were handled (sent, or
-    /// failed over after an unconfirmed deadline).
+    /// Sends due deliveries, up to `DISPATCH_BATCH`, one window at a time. How many were handled
+    /// (sent, or failed over after an unconfirmed deadline).
+    ///
+    /// The window bounds what a crash can send twice: a delivery the provider took whose answer
+    /// was not yet recorded is sent again when its lease ends. So at most one window's sends are
+    /// ever in that state (`Settings::notify_send_window`, 4 by default); deliveries due later in
+    /// the round are not claimed until the window before them is recorded.
     pub async fn dispatch_due(&self) -> AppResult<usize> {
+        let window = self
+            .settings
+            .notify_send_window
+            .clamp(1, DISPATCH_BATCH as usize) as u32;
+        let mut handled = 0;
+        while handled < DISPATCH_BATCH as usize {
+            let n = self.dispatch_window(window).await?;
+            handled += n;
+            if n < window as usize {
+                break;
+            }
+        }
+        Ok(handled)
+    }
+
+    /// One window: claims up to `limit` due deliveries (marking them as being sent, with a
+    /// lease), sends each outside any transaction, records the answers.
+    async fn dispatch_window(&self, limit: u32) -> AppResult<usize> {
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let due = repo::claim_due_all_accounts(&mut tx, now, DISPATCH_BATCH).await?;
+        let due = repo::claim_due_all_accounts(&mut tx, now, limit).await?;
         if due.is_empty() {
             return Ok(0);
         }

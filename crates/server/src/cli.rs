@@ -122,6 +122,7 @@ async fn ready_app(config: &Config) -> anyhow::Result<App> {
     let files = yingke_store::LocalFiles::new(config.data_dir.join("attachments"));
     let settings = Settings {
         public_url: config.public_url.clone(),
+        notify_send_window: config.notify_send_window,
         ..Settings::default()
     };
     Ok(App::new(db, Arc::new(SystemClock), settings, keys)

@@ -52,6 +52,7 @@ pub struct FileConfig {
     pub secret_key: Option<Secret>,
     pub nats_url: Option<String>,
     pub public_url: Option<String>,
+    pub notify_send_window: Option<usize>,
 }
 
 /// Values from the environment and flags (clap fills these; `None` = not given).
@@ -118,6 +119,7 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     pub nats_url: Option<String>,
     pub public_url: String,
+    pub notify_send_window: usize,
 }
 
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@yingke.local";
@@ -168,6 +170,7 @@ impl Config {
             secure_cookies: file.secure_cookies.unwrap_or(false),
             trust_proxy_headers: file.trust_proxy_headers.unwrap_or(false),
             body_limit_bytes: file.body_limit_bytes.unwrap_or(1024 * 1024),
+            notify_send_window: file.notify_send_window.unwrap_or(4),
             sqlite_synchronous_full: file.sqlite_synchronous_full.unwrap_or(true),
             secret_key: o
                 .secret_key
@@ -198,6 +201,9 @@ impl Config {
             && k.expose().len() < 32
         {
             bail!("YINGKE_SECRET_KEY must be at least 32 characters");
+        }
+        if !(1..=64).contains(&cfg.notify_send_window) {
+            bail!("notify_send_window must be between 1 and 64");
         }
         if let Some(url) = &cfg.database_url
             && !(url.expose().starts_with("postgres://")
@@ -259,6 +265,11 @@ sqlite_synchronous_full = true
 # Where customers reach this server: links in e-mails and SMS (ticket page, 不再提醒, open
 # tracking) start with it (env YINGKE_PUBLIC_URL). Unset: http://<listen>.
 # public_url = "https://support.example.com"
+
+# Notices the dispatcher sends at once (1–64). It is also the most a crash (kill -9, power loss)
+# can send twice: a notice the provider took whose answer was not yet recorded goes out again.
+# Raise it for a slow provider and large bursts; each repeat carries the same idempotency key.
+notify_send_window = 4
 "#;
 
 #[cfg(test)]
