@@ -1776,10 +1776,13 @@ impl App {
             .await?
             .into_iter()
             .filter(|d| d.status != "skipped")
-            .map(|d| {
+            .map(|mut d| {
                 let page = d
                     .ticket_id
                     .map(|t| self.customer_link("ticket", scope, t, v.c, "", now));
+                // The text carries this server's links for channels without buttons; the message
+                // centre shows the ticket link as a button instead.
+                d.body = without_links_to(&d.body, self.public_url());
                 (d, page)
             })
             .collect())
@@ -2786,4 +2789,41 @@ pub fn sample_vars() -> Value {
         "reason": "",
         "optout_link": "https://example.com/n/u/…",
     })
+}
+
+/// The text with every link to `base` removed (words starting with it), lines kept.
+fn without_links_to(text: &str, base: &str) -> String {
+    let prefix = format!("{base}/");
+    text.lines()
+        .map(|line| {
+            line.split(' ')
+                .filter(|w| !w.starts_with(&prefix))
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_links_to;
+
+    #[test]
+    fn links_to_this_server_are_taken_out_of_a_notice_text() {
+        let base = "https://help.example.com";
+        let text = "您的工单 T-1 已解决，详情：https://help.example.com/t/abc\nhttps://help.example.com/t/abc\n其他 https://other.example.com/x 保留";
+        assert_eq!(
+            without_links_to(text, base),
+            "您的工单 T-1 已解决，详情：https://help.example.com/t/abc\n\n其他 https://other.example.com/x 保留"
+        );
+        assert_eq!(
+            without_links_to("查看 https://help.example.com/t/abc", base),
+            "查看"
+        );
+    }
 }
