@@ -4,7 +4,7 @@ import { WidgetApi } from '../src/api';
 import { NOTICE_POLL_MS } from '../src/controller';
 import type { Notice } from '../src/types';
 import { Widget } from '../src/ui/Widget';
-import { FakeWebSocket, flush, routedFetch, type FetchCall, type Route } from './fakes';
+import { FakeWebSocket, flush, msg, routedFetch, type FetchCall, type Route } from './fakes';
 import { BASE, conversation, harness, type HarnessOptions } from './harness';
 
 beforeEach(() => {
@@ -281,6 +281,27 @@ describe('message centre UI', () => {
     fireEvent.click(screen.getByRole('button', { name: '返回对话' }));
     expect(screen.getByLabelText('消息内容')).toBeInTheDocument();
     expect(view.container.querySelector('.yk-nt')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: '消息' }));
+    // Escape goes back to the chat too.
+    fireEvent.click(screen.getByRole('button', { name: '消息' }));
+    expect(screen.getByRole('heading', { name: '消息' })).toBeInTheDocument();
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(screen.queryByRole('heading', { name: '消息' })).toBeNull();
+    expect(screen.getByLabelText('消息内容')).toBeInTheDocument();
+  });
+
+  it('marks the way back when chat messages come while the centre is shown', async () => {
+    const { routes } = noticeServer([]);
+    const { ws } = await renderChat({ routes });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: '消息' }));
+      await flush();
+    });
+    act(() => ws().serverSend({ type: 'message', message: msg({ conversation_id: 5, seq: 1, text: '您好' }) }));
+    expect(ws().framesOf('read')).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: '返回对话（1 条未读）' }));
+    expect(screen.getByText('您好')).toBeInTheDocument();
+    expect(ws().framesOf('read')).toEqual([{ type: 'read', conversation_id: 5, seq: 1 }]);
   });
 
   it('shows a hostile body literally and creates no element from it', async () => {

@@ -8,7 +8,15 @@ import { AlertIcon, BellIcon, ChevronLeftIcon } from './icons';
  * The message centre: the visitor's ticket progress notices, shown in the panel body instead of
  * the chat. Subjects and bodies are untrusted plain text: rendered as text nodes only.
  */
-export function NoticeCentre({ notices, chatUnread }: { notices: NoticesState; chatUnread: number }) {
+export function NoticeCentre({
+  notices,
+  chatUnread,
+  onBack,
+}: {
+  notices: NoticesState;
+  chatUnread: number;
+  onBack: () => void;
+}) {
   const { t, controller } = useUi();
   const back = chatUnread > 0 ? t('notices_back_unread', { count: chatUnread }) : t('notices_back');
 
@@ -55,7 +63,7 @@ export function NoticeCentre({ notices, chatUnread }: { notices: NoticesState; c
   return (
     <div class="yk-nt">
       <div class="yk-nt-bar">
-        <button type="button" class="yk-icon-btn yk-nt-back" aria-label={back} title={back} onClick={() => controller.closeNotices()}>
+        <button type="button" class="yk-icon-btn yk-nt-back" aria-label={back} title={back} onClick={onBack}>
           <ChevronLeftIcon />
           {chatUnread > 0 && <span class="yk-nt-back-dot" aria-hidden="true" />}
         </button>

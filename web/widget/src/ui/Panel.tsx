@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { ChatState } from '../controller';
 import { Composer } from './Composer';
 import { useUi } from './context';
@@ -31,8 +31,18 @@ export function Panel({ state }: { state: ChatState }) {
   const noticesLabel =
     state.notices.unread > 0 ? t('notices_open_unread', { count: state.notices.unread }) : t('notices_title');
 
+  const bell = useRef<HTMLButtonElement>(null);
+  // Back to the chat, focus on the bell that opened the centre (the back button goes away).
+  const closeNotices = () => {
+    controller.closeNotices();
+    bell.current?.focus();
+  };
+
   const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'Escape' && mode === 'embed') {
+    if (e.key === 'Escape' && state.notices.open) {
+      e.stopPropagation();
+      closeNotices();
+    } else if (e.key === 'Escape' && mode === 'embed') {
       e.stopPropagation();
       controller.close();
     }
@@ -61,7 +71,7 @@ export function Panel({ state }: { state: ChatState }) {
       </div>
     );
   } else if (state.notices.open && state.phase === 'ready') {
-    body = <NoticeCentre notices={state.notices} chatUnread={state.unread} />;
+    body = <NoticeCentre notices={state.notices} chatUnread={state.unread} onBack={closeNotices} />;
   } else if (state.needsForm && state.config) {
     body = (
       <div class="yk-scroll">
@@ -98,12 +108,13 @@ export function Panel({ state }: { state: ChatState }) {
         </div>
         {state.phase === 'ready' && (
           <button
+            ref={bell}
             type="button"
             class="yk-icon-btn yk-header-btn yk-nt-btn"
             aria-label={noticesLabel}
             title={noticesLabel}
             aria-pressed={state.notices.open}
-            onClick={() => (state.notices.open ? controller.closeNotices() : controller.openNotices())}
+            onClick={() => (state.notices.open ? closeNotices() : controller.openNotices())}
           >
             <BellIcon />
             {state.notices.unread > 0 && (
