@@ -348,7 +348,9 @@ export class ChatController {
       if (document.visibilityState === 'visible') this.rt?.reconnectNow();
       this.updateRead();
       this.syncNoticePoll();
-      this.markShownNoticesRead();
+      // Back to a tab showing the centre: what came meanwhile (the poll slept while hidden).
+      if (document.visibilityState === 'visible' && this.state.notices.open && this.panelVisible()) void this.loadNotices();
+      else this.markShownNoticesRead();
     };
     window.addEventListener('online', online);
     document.addEventListener('visibilitychange', visibility);
