@@ -184,6 +184,25 @@ test('a campaign conversation is routed to the team agent, who answers with a ca
     )
     .toBeGreaterThanOrEqual(2);
   expect(link).not.toBe('');
+
+  // The same notices in the widget's message centre, where the visitor still chats: opening it
+  // refreshes it and reads what it shows.
+  await visitor.getByRole('button', { name: /^消息(（\d+ 条未读）)?$/ }).click();
+  await expect(visitor.getByRole('heading', { name: '消息', exact: true })).toBeVisible();
+  const centre = visitor.getByRole('list', { name: '消息' });
+  const inbox = centre.getByRole('listitem');
+  await expect(inbox.filter({ hasText: '处理中' }).first()).toBeVisible();
+  await expect(inbox.filter({ hasText: /已解决|解决/ }).first()).toBeVisible();
+  await expect(visitor.getByRole('button', { name: '消息', exact: true })).toBeVisible();
+  await expect(visitor.locator('.yk-nt-badge')).toHaveCount(0);
+  const ticketLink = centre.getByRole('link', { name: '查看工单' }).first();
+  await expect(ticketLink).toHaveAttribute('href', /^https?:\/\/[^/]+\/t\/[\w.-]+$/);
+  await expect(ticketLink).toHaveAttribute('target', '_blank');
+  await expect(ticketLink).toHaveAttribute('rel', 'noopener noreferrer');
+  await visitor.screenshot({ path: `${SCREENSHOTS}/widget-notices.png` });
+  await visitor.getByRole('button', { name: '返回对话' }).click();
+  await expect(visitor.getByRole('textbox', { name: '消息内容' })).toBeVisible();
+
   await visitor.goto(link);
   await expect(visitor.getByRole('heading', { level: 1 })).toContainText('工单');
   await expect(visitor.getByText(/状态 \/ Status：/)).toContainText('已解决');

@@ -4,6 +4,7 @@
 import type {
   Attachment,
   MessagesResponse,
+  NoticesResponse,
   PageInfo,
   SessionRequest,
   SessionResponse,
@@ -114,6 +115,15 @@ export class WidgetApi {
     const form = new FormData();
     form.append('file', file, file.name);
     return this.request('POST', 'api/v1/widget/attachments', form);
+  }
+
+  /** The visitor's message centre: ticket progress notices, newest first. */
+  notices(): Promise<NoticesResponse> {
+    return this.request('GET', 'api/v1/widget/notices');
+  }
+
+  readNotice(id: number): Promise<void> {
+    return this.request('POST', `api/v1/widget/notices/${encodeURIComponent(String(id))}/read`);
   }
 
   csat(score: number, comment?: string): Promise<void> {

@@ -14,6 +14,8 @@ import type {
   ErrorFrame,
   Identity,
   Message,
+  Notice,
+  NoticesResponse,
   OutgoingMessage,
   QueueFrame,
   SessionRequest,
@@ -26,6 +28,8 @@ import { newClientId } from './uuid';
 export const MAX_TEXT = 10_000;
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const CACHE_LIMIT = 300;
+/** The message centre is refreshed this often while the panel is on screen. */
+export const NOTICE_POLL_MS = 60_000;
 
 export type PendingStatus = 'uploading' | 'sending' | 'sent' | 'failed';
 
@@ -71,6 +75,44 @@ export function parseQueue(raw: unknown): QueueState | null {
   };
 }
 
+/** The message centre: the visitor's ticket progress notices (not the transient `notice` toast). */
+export interface NoticesState {
+  /** Newest first. */
+  items: Notice[];
+  unread: number;
+  /** The centre is shown in the panel instead of the chat. */
+  open: boolean;
+  /** A request is under way (the list, if any, stays shown). */
+  loading: boolean;
+  /** The last request failed. */
+  error: boolean;
+  /** Loaded at least once for this visitor. */
+  loaded: boolean;
+  /** Unread when shown in this opening of the centre: they keep their marker until it closes. */
+  fresh: number[];
+}
+
+export function emptyNotices(): NoticesState {
+  return { items: [], unread: 0, open: false, loading: false, error: false, loaded: false, fresh: [] };
+}
+
+/** A notice from the server checked and normalised; null when unusable. */
+export function parseNotice(raw: unknown): Notice | null {
+  if (!isPlainObject(raw) || typeof raw.id !== 'number' || !Number.isFinite(raw.id)) return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : v == null ? '' : String(v));
+  const optional = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  return {
+    id: raw.id,
+    ticket_id: typeof raw.ticket_id === 'number' ? raw.ticket_id : null,
+    notice_kind: optional(raw.notice_kind),
+    subject: str(raw.subject),
+    body: str(raw.body),
+    created_at: str(raw.created_at),
+    read_at: optional(raw.read_at),
+    ticket_url: optional(raw.ticket_url),
+  };
+}
+
 export interface ChatState {
   phase: 'loading' | 'ready' | 'error';
   error: MessageKey | null;
@@ -89,6 +131,8 @@ export interface ChatState {
   unread: number;
   /** Set while the current conversation waits for an agent (the banner above the composer). */
   queue: QueueState | null;
+  /** The message centre. */
+  notices: NoticesState;
 }
 
 export interface ControllerOptions {
@@ -165,6 +209,12 @@ export class ChatController {
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private refreshing: Promise<void> | null = null;
+  private noticePoll: ReturnType<typeof setInterval> | null = null;
+  private noticesLoading: Promise<void> | null = null;
+  private noticesToken: string | null = null;
+  /** Marked read here; the server may not know yet (a request under way or failed). */
+  private readonly noticesReadLocally = new Set<number>();
+  private destroyed = false;
   private pageViewsStarted = false;
   private stopNavigation: (() => void) | null = null;
   private readonly cleanups: Array<() => void> = [];
@@ -200,6 +250,7 @@ export class ChatController {
       unread: 0,
       // Shown once the session confirms the conversation still waits.
       queue: null,
+      notices: emptyNotices(),
     };
     this.state.unread = this.countUnread();
   }
@@ -261,6 +312,7 @@ export class ChatController {
       return;
     }
     this.set({ phase: 'ready' });
+    void this.loadNotices();
   }
 
   private fail(err: unknown): void {
@@ -274,6 +326,7 @@ export class ChatController {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.rt?.stop();
     this.rt = null;
     this.stopNavigation?.();
@@ -281,6 +334,8 @@ export class ChatController {
     for (const t of [this.typingIdle, this.remoteTypingTimer, this.noticeTimer, this.refreshTimer]) {
       if (t) clearTimeout(t);
     }
+    if (this.noticePoll) clearInterval(this.noticePoll);
+    this.noticePoll = null;
     for (const url of this.previews.values()) revoke(url);
     this.previews.clear();
     this.listeners.clear();
@@ -292,6 +347,10 @@ export class ChatController {
     const visibility = () => {
       if (document.visibilityState === 'visible') this.rt?.reconnectNow();
       this.updateRead();
+      this.syncNoticePoll();
+      // Back to a tab showing the centre: what came meanwhile (the poll slept while hidden).
+      if (document.visibilityState === 'visible' && this.state.notices.open && this.panelVisible()) void this.loadNotices();
+      else this.markShownNoticesRead();
     };
     window.addEventListener('online', online);
     document.addEventListener('visibilitychange', visibility);
@@ -378,6 +437,9 @@ export class ChatController {
     if (conversation) this.rt?.track(conversation.id, 0);
     this.sessionReady = true;
     this.startPageViews();
+    // Another visitor (or the same one with a new token) after the first load: their notices.
+    if (tokenChanged && this.state.phase === 'ready') void this.loadNotices();
+    this.syncNoticePoll();
   }
 
   private wipeConversationState(): void {
@@ -392,7 +454,11 @@ export class ChatController {
     this.previews.clear();
     this.files.clear();
     for (const name of ['messages', 'seq', 'outbox', 'read', 'form', 'csat', 'queue']) this.store.remove(name);
-    this.set({ messages: [], pending: [], agentRead: {}, unread: 0, typing: null, queue: null });
+    this.noticesReadLocally.clear();
+    this.noticesLoading = null;
+    this.noticesToken = null;
+    const notices = { ...emptyNotices(), open: this.state.notices.open };
+    this.set({ messages: [], pending: [], agentRead: {}, unread: 0, typing: null, queue: null, notices });
   }
 
   private connect(): void {
@@ -428,7 +494,11 @@ export class ChatController {
         this.welcomes++;
         this.authFailures = 0;
         this.sentRead = {};
-        if (this.welcomes > 1) this.scheduleRefresh(0);
+        if (this.welcomes > 1) {
+          // Reconnected: whatever happened meanwhile, including new notices.
+          this.scheduleRefresh(0);
+          void this.loadNotices();
+        }
         this.updateRead();
       },
       onGap: () => this.scheduleRefresh(0),
@@ -500,13 +570,16 @@ export class ChatController {
     this.store.set('open', '1');
     this.set({ open: true });
     if (this.sessionReady && this.welcomes > 0) this.scheduleRefresh(0);
+    this.syncNoticePoll();
   }
 
   close(): void {
     if (this.opts.mode === 'h5' || !this.state.open) return;
     this.store.set('open', '0');
-    this.set({ open: false });
+    // The panel opens on the chat next time.
+    this.set({ open: false, notices: { ...this.state.notices, open: false, fresh: [] } });
     this.stopTyping();
+    this.syncNoticePoll();
   }
 
   toggle(): void {
@@ -518,6 +591,8 @@ export class ChatController {
   setVisible(visible: boolean): void {
     this.visible = visible;
     this.updateRead();
+    this.syncNoticePoll();
+    this.markShownNoticesRead();
   }
 
   private panelVisible(): boolean {
@@ -525,8 +600,13 @@ export class ChatController {
     return this.visible && this.state.open && docVisible;
   }
 
+  /** The conversation is on screen: the panel is, and the message centre does not cover it. */
+  private chatVisible(): boolean {
+    return this.panelVisible() && !this.state.notices.open;
+  }
+
   private updateRead(): void {
-    if (!this.panelVisible()) return;
+    if (!this.chatVisible()) return;
     const highest: Record<string, number> = {};
     for (const m of this.byKey.values()) {
       const key = String(m.conversation_id);
@@ -737,6 +817,113 @@ export class ChatController {
     return true;
   }
 
+  // ---- message centre ----
+
+  /** Shows the message centre instead of the chat, refreshes it and reads what it shows. */
+  openNotices(): void {
+    if (!this.state.notices.open) {
+      this.stopTyping();
+      this.patchNotices({ open: true, fresh: [] });
+    }
+    this.markShownNoticesRead();
+    void this.loadNotices();
+  }
+
+  /** Back to the chat. */
+  closeNotices(): void {
+    if (!this.state.notices.open) return;
+    this.patchNotices({ open: false, fresh: [] });
+    // Messages that came while the centre was shown are on screen now.
+    this.updateRead();
+  }
+
+  /** Fetches the notices (once at a time per visitor token); failures are kept in the state. */
+  loadNotices(): Promise<void> {
+    const token = this.api.token;
+    if (!token || this.destroyed) return Promise.resolve();
+    if (this.noticesLoading && this.noticesToken === token) return this.noticesLoading;
+    this.noticesToken = token;
+    if (!this.state.notices.loading) this.patchNotices({ loading: true });
+    const current = (async () => {
+      let res: NoticesResponse;
+      try {
+        res = await this.api.notices();
+      } catch {
+        if (this.noticesToken === token) this.patchNotices({ loading: false, error: true });
+        return;
+      }
+      // A visitor change meanwhile: the answer is someone else's.
+      if (this.noticesToken !== token || this.api.token !== token) return;
+      this.applyNotices(res);
+    })();
+    const run = current.finally(() => {
+      if (this.noticesLoading === run) this.noticesLoading = null;
+    });
+    this.noticesLoading = run;
+    return run;
+  }
+
+  private applyNotices(res: NoticesResponse): void {
+    const now = new Date().toISOString();
+    let overridden = 0;
+    const items: Notice[] = [];
+    for (const raw of Array.isArray(res?.items) ? res.items : []) {
+      const n = parseNotice(raw);
+      if (!n) continue;
+      if (n.read_at) {
+        this.noticesReadLocally.delete(n.id);
+      } else if (this.noticesReadLocally.has(n.id)) {
+        // Marked read here while the server had not heard yet.
+        n.read_at = now;
+        overridden++;
+      }
+      items.push(n);
+    }
+    const counted = items.filter((n) => !n.read_at).length;
+    const reported = typeof res?.unread === 'number' && Number.isFinite(res.unread) ? res.unread - overridden : 0;
+    // The server's count covers notices beyond the list it sent, if any.
+    const unread = Math.max(counted, reported);
+    this.patchNotices({ items, unread, loading: false, error: false, loaded: true });
+    this.markShownNoticesRead();
+  }
+
+  /** While the centre is on screen, what it shows is read: optimistic, a failure is retried later. */
+  private markShownNoticesRead(): void {
+    const c = this.state.notices;
+    if (!c.open || !this.panelVisible()) return;
+    const now = new Date().toISOString();
+    const ids: number[] = [];
+    const items = c.items.map((n) => {
+      if (n.read_at) return n;
+      ids.push(n.id);
+      return { ...n, read_at: now };
+    });
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      this.noticesReadLocally.add(id);
+      this.api.readNotice(id).catch(() => {
+        // Unread again at the next load, and read again if the centre is still shown.
+        this.noticesReadLocally.delete(id);
+      });
+    }
+    this.patchNotices({ items, unread: Math.max(0, c.unread - ids.length), fresh: [...c.fresh, ...ids] });
+  }
+
+  /** Polls the centre while the panel is on screen and the visitor has a token. */
+  private syncNoticePoll(): void {
+    const wanted = !this.destroyed && !!this.api.token && this.panelVisible();
+    if (wanted && !this.noticePoll) {
+      this.noticePoll = setInterval(() => void this.loadNotices(), NOTICE_POLL_MS);
+    } else if (!wanted && this.noticePoll) {
+      clearInterval(this.noticePoll);
+      this.noticePoll = null;
+    }
+  }
+
+  private patchNotices(patch: Partial<NoticesState>): void {
+    this.set({ notices: { ...this.state.notices, ...patch } });
+  }
+
   // ---- sending ----
 
   sendText(raw: string): boolean {
@@ -835,7 +1022,12 @@ export class ChatController {
 
   /** An attachment URL made absolute against the server; only http(s) is accepted. */
   attachmentUrl(raw: string | null | undefined): string | null {
-    if (!raw) return null;
+    return this.linkUrl(raw);
+  }
+
+  /** A URL from the server (attachment, ticket page) made absolute; only http(s) is accepted. */
+  linkUrl(raw: string | null | undefined): string | null {
+    if (!raw || typeof raw !== 'string') return null;
     try {
       const url = new URL(raw, this.opts.base);
       return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;

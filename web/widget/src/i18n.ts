@@ -60,6 +60,15 @@ const zhCN = {
   file_size_mb: '{size} MB',
   powered_by: '迎客提供技术支持',
   h5_title: '{name} · 在线客服',
+  notices_title: '消息',
+  notices_open_unread: '消息（{count} 条未读）',
+  notices_back: '返回对话',
+  notices_back_unread: '返回对话（{count} 条未读）',
+  notices_empty: '暂无消息',
+  notices_empty_hint: '工单有进展时，我们会在这里通知您。',
+  notices_error: '消息加载失败。',
+  notices_new: '新',
+  notices_view_ticket: '查看工单',
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -124,6 +133,15 @@ const en: Record<MessageKey, string> = {
   file_size_mb: '{size} MB',
   powered_by: 'Powered by Yingke',
   h5_title: '{name} · Chat',
+  notices_title: 'Messages',
+  notices_open_unread: 'Messages ({count} unread)',
+  notices_back: 'Back to chat',
+  notices_back_unread: 'Back to chat ({count} unread)',
+  notices_empty: 'No messages yet',
+  notices_empty_hint: 'We will let you know here when your tickets move on.',
+  notices_error: 'Could not load your messages.',
+  notices_new: 'New',
+  notices_view_ticket: 'View ticket',
 };
 
 export const messages = { 'zh-CN': zhCN as Record<MessageKey, string>, en } as const;

@@ -102,6 +102,30 @@ export interface MessagesResponse {
   conversation: Conversation | null;
 }
 
+/** Kinds of ticket progress notice; others may come later. */
+export type NoticeKind = 'status' | 'timeout' | 'resolution' | 'marker';
+
+/** One entry in the visitor's message centre (GET /api/v1/widget/notices). */
+export interface Notice {
+  id: number;
+  ticket_id: number | null;
+  notice_kind: NoticeKind | string | null;
+  subject: string;
+  /** Plain text, never HTML. */
+  body: string;
+  /** RFC 3339. */
+  created_at: string;
+  read_at: string | null;
+  /** The customer's page for the ticket. */
+  ticket_url: string | null;
+}
+
+export interface NoticesResponse {
+  /** Newest first. */
+  items: Notice[];
+  unread: number;
+}
+
 // Frames.
 
 export interface AckFrame {

@@ -34,6 +34,7 @@ export function harness(o: HarnessOptions = {}) {
     },
     { method: 'POST', path: '/api/v1/widget/page-views', status: 204 },
     { method: 'GET', path: /^\/api\/v1\/widget\/messages/, body: { items: [], conversation: null } },
+    { method: 'GET', path: '/api/v1/widget/notices', body: { items: [], unread: 0 } },
   ]);
   const controller = new ChatController({
     base: BASE,

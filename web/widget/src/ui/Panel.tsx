@@ -1,11 +1,12 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { ChatState } from '../controller';
 import { Composer } from './Composer';
 import { useUi } from './context';
 import { Csat } from './Csat';
 import { queueText } from './format';
-import { AlertIcon, ChevronDownIcon, CloseIcon } from './icons';
+import { AlertIcon, BellIcon, ChevronDownIcon, CloseIcon } from './icons';
 import { MessageList } from './MessageList';
+import { NoticeCentre } from './NoticeCentre';
 import { PreChatForm } from './PreChatForm';
 
 export function Panel({ state }: { state: ChatState }) {
@@ -27,8 +28,21 @@ export function Panel({ state }: { state: ChatState }) {
           ? t('status_connecting')
           : t('status_offline');
 
+  const noticesLabel =
+    state.notices.unread > 0 ? t('notices_open_unread', { count: state.notices.unread }) : t('notices_title');
+
+  const bell = useRef<HTMLButtonElement>(null);
+  // Back to the chat, focus on the bell that opened the centre (the back button goes away).
+  const closeNotices = () => {
+    controller.closeNotices();
+    bell.current?.focus();
+  };
+
   const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'Escape' && mode === 'embed') {
+    if (e.key === 'Escape' && state.notices.open) {
+      e.stopPropagation();
+      closeNotices();
+    } else if (e.key === 'Escape' && mode === 'embed') {
       e.stopPropagation();
       controller.close();
     }
@@ -56,6 +70,8 @@ export function Panel({ state }: { state: ChatState }) {
         )}
       </div>
     );
+  } else if (state.notices.open && state.phase === 'ready') {
+    body = <NoticeCentre notices={state.notices} chatUnread={state.unread} onBack={closeNotices} />;
   } else if (state.needsForm && state.config) {
     body = (
       <div class="yk-scroll">
@@ -90,6 +106,24 @@ export function Panel({ state }: { state: ChatState }) {
             <span>{statusText}</span>
           </div>
         </div>
+        {state.phase === 'ready' && (
+          <button
+            ref={bell}
+            type="button"
+            class="yk-icon-btn yk-header-btn yk-nt-btn"
+            aria-label={noticesLabel}
+            title={noticesLabel}
+            aria-pressed={state.notices.open}
+            onClick={() => (state.notices.open ? closeNotices() : controller.openNotices())}
+          >
+            <BellIcon />
+            {state.notices.unread > 0 && (
+              <span class="yk-badge yk-nt-badge" aria-hidden="true">
+                {state.notices.unread > 99 ? '99+' : state.notices.unread}
+              </span>
+            )}
+          </button>
+        )}
         {mode === 'embed' && (
           <button type="button" class="yk-icon-btn yk-header-btn" aria-label={t('close')} title={t('close')} onClick={() => controller.close()}>
             <span class="yk-only-wide">

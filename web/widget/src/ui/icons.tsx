@@ -66,3 +66,16 @@ export const AlertIcon = () => (
     <path d="M12 8v4M12 16h.01" />
   </svg>
 );
+
+export const BellIcon = () => (
+  <svg {...base}>
+    <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+    <path d="M13.7 21a2 2 0 0 1-3.4 0" />
+  </svg>
+);
+
+export const ChevronLeftIcon = () => (
+  <svg {...base}>
+    <path d="m15 18-6-6 6-6" />
+  </svg>
+);
