@@ -82,6 +82,10 @@ step "Browser tests in Chromium"
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+# Chinese text in the screenshots the browser tests take for the README.
+if [ ! -d /usr/share/fonts/opentype/noto ]; then
+  apt_install fonts-noto-cjk
+fi
 cd "$root"
 cargo build -p yingke-server --locked -q
 cd "$root/web"

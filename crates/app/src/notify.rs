@@ -2791,22 +2791,29 @@ pub fn sample_vars() -> Value {
     })
 }
 
-/// The text with every link to `base` removed (words starting with it), lines kept.
+/// The text with every link to `base` removed (from the link to the next space), and the colon
+/// that introduced it; lines kept.
 fn without_links_to(text: &str, base: &str) -> String {
     let prefix = format!("{base}/");
-    text.lines()
+    let lines: Vec<String> = text
+        .lines()
         .map(|line| {
-            line.split(' ')
-                .filter(|w| !w.starts_with(&prefix))
-                .collect::<Vec<_>>()
-                .join(" ")
-                .trim_end()
-                .to_owned()
+            let mut out = String::new();
+            let mut rest = line;
+            while let Some(at) = rest.find(&prefix) {
+                let before = rest[..at].trim_end();
+                let before = before
+                    .strip_suffix('：')
+                    .or_else(|| before.strip_suffix(':'))
+                    .unwrap_or(before);
+                out.push_str(before);
+                rest = rest[at..].find(' ').map_or("", |end| &rest[at + end..]);
+            }
+            out.push_str(rest);
+            out.trim_end().to_owned()
         })
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim_end()
-        .to_owned()
+        .collect();
+    lines.join("\n").trim_end().to_owned()
 }
 
 #[cfg(test)]
@@ -2816,14 +2823,17 @@ mod tests {
     #[test]
     fn links_to_this_server_are_taken_out_of_a_notice_text() {
         let base = "https://help.example.com";
-        let text = "您的工单 T-1 已解决，详情：https://help.example.com/t/abc\nhttps://help.example.com/t/abc\n其他 https://other.example.com/x 保留";
+        let text = "您的工单 T-1 已解决。查看详情：https://help.example.com/t/abc\nhttps://help.example.com/t/abc\n其他 https://other.example.com/x 保留";
         assert_eq!(
             without_links_to(text, base),
-            "您的工单 T-1 已解决，详情：https://help.example.com/t/abc\n\n其他 https://other.example.com/x 保留"
+            "您的工单 T-1 已解决。查看详情\n\n其他 https://other.example.com/x 保留"
         );
         assert_eq!(
-            without_links_to("查看 https://help.example.com/t/abc", base),
-            "查看"
+            without_links_to(
+                "See https://help.example.com/t/abc now: https://help.example.com/n/c/x",
+                base
+            ),
+            "See now"
         );
     }
 }
