@@ -252,8 +252,8 @@ impl App {
             attachment: attachment.as_ref(),
             client_id: input.client_id.as_deref(),
         };
-        let appended = convs::append_message(&mut tx, scope, id, new, now).await;
-        let message = match appended {
+        let appended = convs::append_message_to(&mut tx, scope, id, new, now).await;
+        let (mut conv_after, message) = match appended {
             Err(yingke_store::Error::Conflict { .. }) => {
                 // The same client id raced in on another connection and won: answer with it.
                 drop(tx);
@@ -269,7 +269,6 @@ impl App {
             }
             other => other?,
         };
-        let mut conv_after = convs::get_in(&mut tx, scope, id).await?;
         self.touch_agent(&mut tx, scope, me).await?;
         if !input.note && conv.assignee_id == Some(me) {
             yingke_store::routing::agent_replied(&mut tx, scope, id, now).await?;
@@ -577,15 +576,19 @@ pub(crate) async fn append_message_event(
     m: &Message,
     now: i64,
 ) -> AppResult<()> {
-    let event = DomainEvent::MessageCreated {
+    events::append(tx, scope, actor, &message_event(m), now).await?;
+    Ok(())
+}
+
+/// The event of a new message.
+pub(crate) fn message_event(m: &Message) -> DomainEvent {
+    DomainEvent::MessageCreated {
         conversation_id: m.conversation_id,
         message_id: m.id,
         seq: m.seq,
         sender_kind: m.sender_kind.clone(),
         message_kind: m.kind.clone(),
-    };
-    events::append(tx, scope, actor, &event, now).await?;
-    Ok(())
+    }
 }
 
 /// A tag: trimmed, 1–50 characters, no control characters or commas.

@@ -1053,14 +1053,30 @@ impl App {
         contact_id: Option<i64>,
     ) -> AppResult<Prefetch> {
         let first_text = repo::first_text(&self.db, scope, conversation_id).await?;
-        let (contact, tags, history, last_agent) = match contact_id {
-            Some(cid) => (
-                Some(yingke_store::contacts::get(&self.db, scope, cid).await?),
-                yingke_store::contacts::tags(&self.db, scope, cid).await?,
-                repo::contact_history(&self.db, scope, cid, conversation_id).await?,
-                repo::last_agent_of(&self.db, scope, cid, conversation_id).await?,
-            ),
-            None => (None, vec![], (0, None), None),
+        let contact = match contact_id {
+            Some(cid) => Some(yingke_store::contacts::get(&self.db, scope, cid).await?),
+            None => None,
+        };
+        self.prefetch_with(scope, conversation_id, first_text, contact)
+            .await
+    }
+
+    /// The facts about a conversation whose first text and contact the caller already has (a
+    /// visitor's new conversation): the rest is read concurrently.
+    async fn prefetch_with(
+        &self,
+        scope: Scope,
+        conversation_id: i64,
+        first_text: String,
+        contact: Option<yingke_store::contacts::Contact>,
+    ) -> AppResult<Prefetch> {
+        let (tags, history, last_agent) = match &contact {
+            Some(c) => tokio::try_join!(
+                yingke_store::contacts::tags(&self.db, scope, c.id),
+                repo::contact_history(&self.db, scope, c.id, conversation_id),
+                repo::last_agent_of(&self.db, scope, c.id, conversation_id),
+            )?,
+            None => (vec![], (0, None), None),
         };
         Ok(Prefetch {
             first_text,
@@ -1819,10 +1835,21 @@ impl App {
     /// Routes a conversation right after the commit that created (or reopened) it, through
     /// the account's batcher, and waits for the decision. A failure is logged, not returned:
     /// the message was acknowledged, and the sweep retries.
-    pub(crate) async fn route_new(&self, conv: &Conversation) {
+    pub(crate) async fn route_new(
+        &self,
+        conv: &Conversation,
+        known: Option<(String, yingke_store::contacts::Contact)>,
+    ) {
         let scope = Scope::new(conv.account_id);
         // Facts that need no lock are read here, concurrently with other visitors' tasks.
-        let pre = match self.prefetch(scope, conv.id, Some(conv.contact_id)).await {
+        let pre = match known {
+            Some((text, contact)) => {
+                self.prefetch_with(scope, conv.id, text, Some(contact))
+                    .await
+            }
+            None => self.prefetch(scope, conv.id, Some(conv.contact_id)).await,
+        };
+        let pre = match pre {
             Ok(p) => Some(p),
             Err(e) => {
                 tracing::warn!(conversation = conv.id, error = %e, "routing prefetch failed");

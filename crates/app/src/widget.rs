@@ -17,7 +17,9 @@ use yingke_store::{
 use crate::{
     App, AppError, AppResult, Live, Party,
     channels::{ChannelView, WidgetSettings, is_key},
-    conversations::{MessageView, append_message_event, check_client_id, check_text},
+    conversations::{
+        MessageView, append_message_event, check_client_id, check_text, message_event,
+    },
     keyring::identity_hmac_matches,
 };
 
@@ -517,24 +519,37 @@ impl App {
                 Some("created"),
             ),
         };
-        let message = convs::append_message(
-            &mut tx,
-            scope,
-            conv.id,
-            NewMessage {
-                sender_kind: "contact",
-                sender_id: Some(v.c),
-                kind,
-                body: text,
-                attachment: attachment.as_ref(),
-                client_id,
-            },
-            now,
-        )
-        .await?;
-        append_message_event(&mut tx, scope, None, &message, now).await?;
-        let conv = convs::get_in(&mut tx, scope, conv.id).await?;
-        tx.commit().await?;
+        let new_message = NewMessage {
+            sender_kind: "contact",
+            sender_id: Some(v.c),
+            kind,
+            body: text,
+            attachment: attachment.as_ref(),
+            client_id,
+        };
+        let (conv, message) = if change == Some("created") {
+            // A conversation nobody else can see yet: it was inserted with the first sequence
+            // number taken, and its events go in one statement.
+            let message =
+                convs::insert_message(&mut tx, scope, conv.id, 1, new_message, now).await?;
+            let created = DomainEvent::ConversationCreated {
+                conversation_id: conv.id,
+                contact_id: v.c,
+            };
+            let evs = [created, message_event(&message)];
+            events::append_many(&mut tx, scope, None, &evs, now).await?;
+            self.queue_automation(&mut tx, scope, &evs[..1], now)
+                .await?;
+            tx.commit().await?;
+            (conv, message)
+        } else {
+            // The conversation as the append left it, read under its row lock.
+            let (conv, message) =
+                convs::append_message_to(&mut tx, scope, conv.id, new_message, now).await?;
+            append_message_event(&mut tx, scope, None, &message, now).await?;
+            tx.commit().await?;
+            (conv, message)
+        };
         if let Some(kind) = change {
             self.publish_conversation(&conv, kind);
         }
@@ -554,11 +569,15 @@ impl App {
                 .record(started.elapsed().as_secs_f64());
         }
         if change.is_some() && conv.assignee_id.is_none() {
-            self.route_new(&conv).await;
+            // A new conversation's first text is this one, and its contact was just read.
+            let known = (change == Some("created")).then(|| (text.to_owned(), contact));
+            self.route_new(&conv, known).await;
         }
         Ok(view)
     }
 
+    /// Inserts the visitor's new conversation with sequence number 1 taken for its first
+    /// message; the caller inserts that message and the events.
     async fn open_conversation(
         &self,
         tx: &mut Tx,
@@ -579,17 +598,11 @@ impl App {
                 status: "open",
                 priority: 1,
                 source: &v.src,
+                last_seq: 1,
             },
             now,
         )
         .await?;
-        let e = DomainEvent::ConversationCreated {
-            conversation_id: conv.id,
-            contact_id: v.c,
-        };
-        events::append(tx, scope, None, &e, now).await?;
-        self.queue_automation(tx, scope, std::slice::from_ref(&e), now)
-            .await?;
         Ok(conv)
     }
 

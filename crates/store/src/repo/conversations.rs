@@ -1,7 +1,7 @@
 //! Conversations and their messages. Messages are numbered per conversation (`seq`) without gaps.
 
 use serde_json::Value;
-use sqlx::types::Json;
+use sqlx::{FromRow, Row, types::Json};
 use yingke_core::AccountId;
 
 use crate::{
@@ -92,6 +92,9 @@ pub struct NewConversation<'a> {
     pub status: &'a str,
     pub priority: i64,
     pub source: &'a Value,
+    /// Sequence numbers already taken: 1 when the first message is inserted right after with
+    /// `insert_message(…, 1, …)`, saving the sequence update.
+    pub last_seq: i64,
 }
 
 pub async fn insert(
@@ -102,8 +105,8 @@ pub async fn insert(
 ) -> Result<Conversation> {
     let row: ConversationRow = on_tx!(tx, |c| {
         sqlx::query_as(
-            "INSERT INTO conversations (account_id, number, channel_id, entry_point_id, contact_id, status, priority, source, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+            "INSERT INTO conversations (account_id, number, channel_id, entry_point_id, contact_id, status, priority, source, last_seq, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9)
              RETURNING id, account_id, number, channel_id, entry_point_id, contact_id, status, priority, assignee_id, team_id,
                        last_seq, contact_read_seq, agent_read_seq, source, first_response_at, resolved_at, csat_score, csat_comment, created_at, updated_at",
         )
@@ -116,6 +119,7 @@ pub async fn insert(
         .bind(n.priority)
         .bind(Json(n.source))
         .bind(now)
+        .bind(n.last_seq)
         .fetch_one(c)
         .await
     })?;
@@ -480,10 +484,66 @@ pub async fn append_message(
     m: NewMessage<'_>,
     now: i64,
 ) -> Result<Message> {
-    let seq: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar(
+    Ok(append_message_to(tx, scope, conversation, m, now).await?.1)
+}
+
+/// `append_message`, answering the conversation as well, as it is after the append (read under
+/// the row lock the append takes, so no other writer changed it meanwhile).
+pub async fn append_message_to(
+    tx: &mut Tx,
+    scope: Scope,
+    conversation: i64,
+    m: NewMessage<'_>,
+    now: i64,
+) -> Result<(Conversation, Message)> {
+    if let Tx::Postgres(t) = tx {
+        // One round trip on PostgreSQL: the sequence bump and the insert in one statement.
+        let row = sqlx::query(
+            "WITH c AS (
+                UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3
+                WHERE account_id = $1 AND id = $2
+                RETURNING id, account_id, number, channel_id, entry_point_id, contact_id, status, priority, assignee_id, team_id,
+                          last_seq, contact_read_seq, agent_read_seq, source, first_response_at, resolved_at, csat_score, csat_comment, created_at, updated_at
+             ), m AS (
+                INSERT INTO messages (account_id, conversation_id, seq, sender_kind, sender_id, kind, body, attachment, client_id, created_at)
+                SELECT $1, $2, c.last_seq, $4, $5, $6, $7, $8, $9, $3 FROM c
+                RETURNING id AS message_id
+             )
+             SELECT c.*, m.message_id FROM c, m",
+        )
+        .bind(scope.id())
+        .bind(conversation)
+        .bind(now)
+        .bind(m.sender_kind)
+        .bind(m.sender_id)
+        .bind(m.kind)
+        .bind(m.body)
+        .bind(m.attachment.map(Json))
+        .bind(m.client_id)
+        .fetch_one(&mut **t)
+        .await?;
+        let conv = Conversation::from(ConversationRow::from_row(&row)?);
+        let message = MessageRow {
+            id: row.try_get("message_id")?,
+            account_id: scope.id(),
+            conversation_id: conversation,
+            seq: conv.last_seq,
+            sender_kind: m.sender_kind.to_owned(),
+            sender_id: m.sender_id,
+            kind: m.kind.to_owned(),
+            body: m.body.to_owned(),
+            attachment: m.attachment.cloned().map(Json),
+            client_id: m.client_id.map(str::to_owned),
+            created_at: now,
+        };
+        return Ok((conv, message.into()));
+    }
+    let row: ConversationRow = on_tx!(tx, |c| {
+        sqlx::query_as(
             "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3
-             WHERE account_id = $1 AND id = $2 RETURNING last_seq",
+             WHERE account_id = $1 AND id = $2
+             RETURNING id, account_id, number, channel_id, entry_point_id, contact_id, status, priority, assignee_id, team_id,
+                       last_seq, contact_read_seq, agent_read_seq, source, first_response_at, resolved_at, csat_score, csat_comment, created_at, updated_at",
         )
         .bind(scope.id())
         .bind(conversation)
@@ -491,6 +551,20 @@ pub async fn append_message(
         .fetch_one(c)
         .await
     })?;
+    let conv = Conversation::from(row);
+    let message = insert_message(tx, scope, conversation, conv.last_seq, m, now).await?;
+    Ok((conv, message))
+}
+
+/// Inserts a message with a sequence number already taken (see `NewConversation::last_seq`).
+pub async fn insert_message(
+    tx: &mut Tx,
+    scope: Scope,
+    conversation: i64,
+    seq: i64,
+    m: NewMessage<'_>,
+    now: i64,
+) -> Result<Message> {
     let row: MessageRow = on_tx!(tx, |c| {
         sqlx::query_as(
             "INSERT INTO messages (account_id, conversation_id, seq, sender_kind, sender_id, kind, body, attachment, client_id, created_at)
