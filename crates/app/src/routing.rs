@@ -1236,7 +1236,7 @@ impl App {
             core::assign(&mut ctx.agents, agent_id, now);
         }
         let priority = d.route.priority.unwrap_or(row.priority).max(row.priority);
-        let decision_id = self
+        let (decision_id, mut conv) = self
             .apply(
                 tx,
                 scope,
@@ -1255,7 +1255,7 @@ impl App {
             && reason == Reason::New
             && let Some(text) = &d.route.offline_notice
         {
-            let m = convs::append_message(
+            let (after, m) = convs::append_message_to(
                 tx,
                 scope,
                 id,
@@ -1271,9 +1271,9 @@ impl App {
             )
             .await?;
             append_message_event(tx, scope, None, &m, now).await?;
+            conv = after;
             notice = Some(m);
         }
-        let conv = convs::get_in(tx, scope, id).await?;
         Ok(Some((decision_id, conv, notice, d.pick)))
     }
 
@@ -1291,14 +1291,15 @@ impl App {
         priority: i64,
         started: Instant,
         now: i64,
-    ) -> AppResult<i64> {
+    ) -> AppResult<(i64, Conversation)> {
         let route =
             serde_json::to_value(&d.route).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut pending = Vec::with_capacity(3);
+        let conv;
         let (outcome, agent, team) = match d.pick.outcome {
             Outcome::Assigned { agent_id } => {
                 let team = team_for(&d.route, agents, agent_id);
-                repo::place(
+                conv = repo::place(
                     tx,
                     scope,
                     row.id,
@@ -1319,7 +1320,7 @@ impl App {
                 ("assigned", Some(agent_id), team)
             }
             Outcome::Queued { team_id } => {
-                repo::place(
+                conv = repo::place(
                     tx,
                     scope,
                     row.id,
@@ -1380,7 +1381,7 @@ impl App {
             team_id: team,
         });
         events::append_many(tx, scope, None, &pending, now).await?;
-        Ok(decision_id)
+        Ok((decision_id, conv))
     }
 
     /// Offers queued conversations to agents with room, highest priority first, then by
@@ -1440,21 +1441,22 @@ impl App {
             if let Outcome::Assigned { agent_id } = d.pick.outcome {
                 assigned.push(agent_id);
             }
-            self.apply(
-                &mut tx,
-                scope,
-                &ctx.agents,
-                row,
-                &d,
-                Reason::Queue,
-                note,
-                row.priority,
-                started,
-                now,
-            )
-            .await?;
+            let (_, conv) = self
+                .apply(
+                    &mut tx,
+                    scope,
+                    &ctx.agents,
+                    row,
+                    &d,
+                    Reason::Queue,
+                    note,
+                    row.priority,
+                    started,
+                    now,
+                )
+                .await?;
             record_decision_metrics(Reason::Queue, &d.pick, started.elapsed());
-            changed.push(id);
+            changed.push(conv);
         }
         self.finish_moves(tx, scope, &changed, assigned, now)
             .await?;
@@ -1467,17 +1469,13 @@ impl App {
         &self,
         mut tx: Tx,
         scope: Scope,
-        moved: &[i64],
+        moved: &[Conversation],
         assigned: Vec<i64>,
         now: i64,
     ) -> AppResult<()> {
-        let mut out = Vec::with_capacity(moved.len());
-        for id in moved {
-            out.push(convs::get_in(&mut tx, scope, *id).await?);
-        }
         patch_assigned(&mut tx, scope, assigned, now).await?;
         tx.commit().await?;
-        for c in &out {
+        for c in moved {
             self.publish_conversation(c, "assigned");
         }
         if !moved.is_empty() {
@@ -1554,20 +1552,21 @@ impl App {
                 "waited {} s in team {team} (overflow after {after} s) → team {to}",
                 waited / 1000
             ));
-            self.apply(
-                &mut tx,
-                scope,
-                &ctx.agents,
-                row,
-                &d,
-                Reason::Overflow,
-                note,
-                row.priority,
-                started,
-                now,
-            )
-            .await?;
-            moved.push(row.id);
+            let (_, conv) = self
+                .apply(
+                    &mut tx,
+                    scope,
+                    &ctx.agents,
+                    row,
+                    &d,
+                    Reason::Overflow,
+                    note,
+                    row.priority,
+                    started,
+                    now,
+                )
+                .await?;
+            moved.push(conv);
         }
         self.finish_moves(tx, scope, &moved, assigned, now).await?;
         Ok(moved.len())

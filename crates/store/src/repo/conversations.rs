@@ -33,8 +33,12 @@ pub struct Conversation {
     pub updated_at: i64,
 }
 
+/// A conversation's columns, in `ConversationRow`'s order (for `RETURNING` elsewhere).
+pub(crate) const CONVERSATION_COLUMNS: &str = "id, account_id, number, channel_id, entry_point_id, contact_id, status, priority, assignee_id, team_id,
+    last_seq, contact_read_seq, agent_read_seq, source, first_response_at, resolved_at, csat_score, csat_comment, created_at, updated_at";
+
 #[derive(sqlx::FromRow)]
-struct ConversationRow {
+pub(crate) struct ConversationRow {
     id: i64,
     account_id: i64,
     number: i64,

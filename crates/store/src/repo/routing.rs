@@ -7,6 +7,7 @@ use yingke_core::AccountId;
 
 use crate::{
     Db, Result, Scope, Tx,
+    conversations::{CONVERSATION_COLUMNS, Conversation, ConversationRow},
     db::{on_pool, on_tx},
 };
 
@@ -628,21 +629,22 @@ pub async fn place(
     p: Placement<'_>,
     priority: i64,
     now: i64,
-) -> Result<()> {
+) -> Result<Conversation> {
     let (assigned, agent, team, route) = match p {
         Placement::Assigned { agent, team, route } => (true, Some(agent), team, route),
         Placement::Queued { team, route } => (false, None, team, route),
     };
-    on_tx!(tx, |c| {
-        sqlx::query(
+    let row: ConversationRow = on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE conversations SET
                  assignee_id = $3, team_id = COALESCE($4, team_id), route = $5, routed_at = $6,
                  status = CASE WHEN $7 THEN 'open' ELSE 'pending' END,
                  queued_at = CASE WHEN $7 THEN NULL ELSE COALESCE(queued_at, $6) END,
                  assigned_at = CASE WHEN $7 THEN $6 ELSE NULL END,
                  priority = $8, updated_at = $6
-             WHERE account_id = $1 AND id = $2",
-        )
+             WHERE account_id = $1 AND id = $2
+             RETURNING {CONVERSATION_COLUMNS}"
+        )))
         .bind(scope.id())
         .bind(id)
         .bind(agent)
@@ -651,11 +653,10 @@ pub async fn place(
         .bind(now)
         .bind(assigned)
         .bind(priority)
-        .execute(c)
+        .fetch_one(c)
         .await
-        .map(|r| r.rows_affected())
     })?;
-    Ok(())
+    Ok(row.into())
 }
 
 /// Marks a conversation as needing routing again (reopened, sent back, transferred to a team).
