@@ -102,6 +102,17 @@ pub async fn login(addr: &str, email: &str, password: &str) -> reqwest::StatusCo
         .status()
 }
 
+/// A server a test dropped without stopping it (it failed, or it was done with it) is killed, so
+/// no instance outlives its test.
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Served {
     /// SIGKILL: no shutdown, no flush beyond what was committed.
     pub fn kill9(mut self) {
