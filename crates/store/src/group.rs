@@ -24,9 +24,11 @@ use tokio::sync::{OwnedMutexGuard, watch};
 
 use crate::Result;
 
-/// Most transactions in one group, and the oldest a group may get before it commits.
+/// Most transactions in one group, and the oldest a group may get before it commits. Under a
+/// steady load someone is nearly always waiting, so groups run to the age limit and every member
+/// waits for it: 3 ms rather than 10 ms took the chat bench's ack p99 from 56–60 ms to 43–48 ms.
 const MAX_MEMBERS: usize = 128;
-const MAX_AGE: Duration = Duration::from_millis(10);
+const MAX_AGE: Duration = Duration::from_millis(3);
 
 pub(crate) struct Group {
     pool: SqlitePool,
