@@ -1,41 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Alert, App as AntApp, Button, Drawer, Flex, Form, Input, InputNumber, Switch, Typography, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useCurrentSession } from '../auth/session';
-import { ConditionEditor, type ConditionChange } from '../routing/ConditionEditor';
-import { checkTree, dropErrorsOf, fromJson, newGroup, toJson, unclaimedErrors, type GroupNode, type PathErrors } from '../routing/conditions';
-import { isApiError } from '../../api/errors';
-import { describeError } from '../../api/errorText';
+import { ConditionEditor } from '../routing/ConditionEditor';
+import { fromJson, newGroup, toJson } from '../routing/conditions';
+import { useConditionTree } from '../routing/useConditionTree';
 import type { AutomationRule } from '../todos/types';
 import { fieldsFor } from './fields';
 import { useSaveRule } from './queries';
 import { newRuleValues, ruleBody, ruleFormPath, ruleValues, type RuleValues } from './ruleForm';
 import { ActionsFields, TriggerFields } from './RuleParts';
-
-type FieldPath = Array<string | number>;
-
-/** Where a 422 detail goes: the condition tree, a form field, or the list of the rest. */
-function placeErrors(details: Array<{ field: string; message: string }>) {
-  const conditions: PathErrors = new Map();
-  const form = new Map<string, { name: FieldPath; errors: string[] }>();
-  const rest: Array<{ field: string; message: string }> = [];
-  for (const d of details) {
-    if (d.field === 'conditions' || d.field.startsWith('conditions.')) {
-      conditions.set(d.field, [...(conditions.get(d.field) ?? []), d.message]);
-      continue;
-    }
-    const name = ruleFormPath(d.field);
-    if (!name) {
-      rest.push(d);
-      continue;
-    }
-    const key = JSON.stringify(name);
-    const entry = form.get(key) ?? { name, errors: [] };
-    entry.errors.push(d.message);
-    form.set(key, entry);
-  }
-  return { conditions, form: [...form.values()], rest };
-}
 
 /**
  * Create an automation rule (`rule` null) or edit one: trigger (event with its wait, scan, or an
@@ -49,9 +23,7 @@ export function RuleDrawer({ open, rule, onClose }: { open: boolean; rule: Autom
   const tz = account.timezone;
   const [form] = Form.useForm<RuleValues>();
   const save = useSaveRule();
-  const [tree, setTree] = useState<GroupNode>(() => newGroup());
-  const [treeErrors, setTreeErrors] = useState<PathErrors>(new Map());
-  const [otherErrors, setOtherErrors] = useState<Array<{ field: string; message: string }>>([]);
+  const { tree, treeErrors, otherErrors, reset, onTreeChange, checkBeforeSave, onApiError } = useConditionTree();
   const kind = (Form.useWatch(['trigger', 'kind'], form) as string | undefined) ?? 'event';
   const fields = fieldsFor(kind);
 
@@ -59,41 +31,20 @@ export function RuleDrawer({ open, rule, onClose }: { open: boolean; rule: Autom
     if (!open) return;
     form.resetFields();
     form.setFieldsValue(rule ? ruleValues(rule, tz) : newRuleValues());
-    setTree(rule ? fromJson(rule.conditions, fieldsFor(String((rule.trigger as { kind?: string }).kind ?? 'event'))) : newGroup());
-    setTreeErrors(new Map());
-    setOtherErrors([]);
-  }, [open, rule, form, tz]);
+    reset(rule ? fromJson(rule.conditions, fieldsFor(String((rule.trigger as { kind?: string }).kind ?? 'event'))) : newGroup());
+  }, [open, rule, form, tz, reset]);
 
-  const onTreeChange = (next: GroupNode, change: ConditionChange) => {
-    setTreeErrors((errors) => ('edited' in change ? dropErrorsOf(errors, tree, change.edited) : new Map()));
-    setTree(next);
-  };
-
-  const onError = (error: unknown) => {
-    if (!isApiError(error) || error.details.length === 0) {
-      void message.error(describeError(t, error));
-      return;
-    }
-    const placed = placeErrors(error.details);
-    (form as FormInstance).setFields(placed.form);
-    setTreeErrors(placed.conditions);
-    const lost = unclaimedErrors(placed.conditions, tree).flatMap((field) =>
-      (placed.conditions.get(field) ?? []).map((m) => ({ field, message: m })),
-    );
-    setOtherErrors([...placed.rest, ...lost]);
-  };
+  const onError = (error: unknown) => onApiError(error, form as FormInstance, ruleFormPath);
 
   const onSave = async () => {
-    setOtherErrors([]);
-    const local = checkTree(t, tree);
-    setTreeErrors(local);
+    const treeOk = checkBeforeSave();
     let values: RuleValues;
     try {
       values = await form.validateFields();
     } catch {
       return;
     }
-    if (local.size > 0) return;
+    if (!treeOk) return;
     // validateFields returns only mounted fields; the full store keeps hidden trigger parts.
     const all = { ...form.getFieldsValue(true), ...values } as RuleValues;
     const body = { ...ruleBody(all, tz), conditions: toJson(tree) as Record<string, unknown> };

@@ -1,11 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { Alert, App as AntApp, Button, Checkbox, Drawer, Flex, Form, Input, InputNumber, Select, Skeleton, Switch, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ConditionEditor, type ConditionChange } from '../routing/ConditionEditor';
-import { checkTree, dropErrorsOf, fromJson, newGroup, toJson, unclaimedErrors, type GroupNode, type PathErrors } from '../routing/conditions';
-import { useRoutingFields } from '../routing/queries';
-import { isApiError } from '../../api/errors';
+import { ConditionEditor } from '../routing/ConditionEditor';
+import { fromJson, newGroup, toJson } from '../routing/conditions';
+import { useConditionTree } from '../routing/useConditionTree';
 import { describeError } from '../../api/errorText';
+import { useRoutingFields } from '../routing/queries';
 import { MediaOrder } from './MediaOrder';
 import {
   NOTICE_KINDS,
@@ -49,9 +49,7 @@ export function RuleDrawer({ open, rule, onClose }: { open: boolean; rule: Notif
   const channels = useNotifyChannels();
   const templates = useNotifyTemplates();
   const save = useSaveNotifyRule();
-  const [tree, setTree] = useState<GroupNode>(() => newGroup());
-  const [treeErrors, setTreeErrors] = useState<PathErrors>(new Map());
-  const [otherErrors, setOtherErrors] = useState<Array<{ field: string; message: string }>>([]);
+  const { tree, treeErrors, otherErrors, reset, onTreeChange, checkBeforeSave, onApiError } = useConditionTree();
   const trigger = Form.useWatch('trigger', form);
   const important = Form.useWatch('important', form) ?? false;
 
@@ -79,52 +77,24 @@ export function RuleDrawer({ open, rule, onClose }: { open: boolean; rule: Notif
             active: true,
           },
     );
-    setTree(rule ? fromJson(rule.conditions, fields) : newGroup());
-    setTreeErrors(new Map());
-    setOtherErrors([]);
+    reset(rule ? fromJson(rule.conditions, fields) : newGroup());
     // `fields` follows `routing.data`; reading it when the drawer opens is enough.
   }, [open, rule, ready, form]);
 
-  const onTreeChange = (next: GroupNode, change: ConditionChange) => {
-    setTreeErrors((errors) => ('edited' in change ? dropErrorsOf(errors, tree, change.edited) : new Map()));
-    setTree(next);
-  };
-
-  const onError = (error: unknown) => {
-    if (!isApiError(error) || error.details.length === 0) {
-      void message.error(describeError(t, error));
-      return;
-    }
-    const conditions: PathErrors = new Map();
-    const byField = new Map<string, string[]>();
-    const rest: Array<{ field: string; message: string }> = [];
-    for (const d of error.details) {
-      const field = d.field.replace(/^spec\./, '');
-      if (field === 'conditions' || field.startsWith('conditions.')) {
-        conditions.set(field, [...(conditions.get(field) ?? []), d.message]);
-        continue;
-      }
-      const name = ruleFormPath(d.field);
-      if (name) byField.set(name, [...(byField.get(name) ?? []), d.message]);
-      else rest.push(d);
-    }
-    (form as FormInstance).setFields([...byField].map(([name, errors]) => ({ name, errors })));
-    setTreeErrors(conditions);
-    const lost = unclaimedErrors(conditions, tree).flatMap((field) => (conditions.get(field) ?? []).map((m) => ({ field, message: m })));
-    setOtherErrors([...rest, ...lost]);
-  };
+  const onError = (error: unknown) => onApiError(error, form as FormInstance, (field) => {
+    const name = ruleFormPath(field);
+    return name ? [name] : null;
+  });
 
   const onSave = async () => {
-    setOtherErrors([]);
-    const local = checkTree(t, tree);
-    setTreeErrors(local);
+    const treeOk = checkBeforeSave();
     let values: Values;
     try {
       values = await form.validateFields();
     } catch {
       return;
     }
-    if (local.size > 0) return;
+    if (!treeOk) return;
     const { position, active, ...spec } = values;
     const body = {
       spec: {

@@ -1,53 +1,19 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Alert, App as AntApp, Button, Drawer, Flex, Form, Input, Skeleton, Switch, Typography, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
-import { ConditionEditor, type ConditionChange } from './ConditionEditor';
+import { ConditionEditor } from './ConditionEditor';
 import { RouteFields } from './RouteFields';
-import {
-  checkTree,
-  dropErrorsOf,
-  fromJson,
-  newGroup,
-  toJson,
-  unclaimedErrors,
-  type GroupNode,
-  type PathErrors,
-} from './conditions';
+import { fromJson, newGroup, toJson } from './conditions';
+import { useConditionTree } from './useConditionTree';
+import { describeError } from '../../api/errorText';
 import { routeDto, routeFormPath, routeValues, type RouteValues } from './routeForm';
 import { rulesKey, useCreateRule, useReplaceRule, useRoutingFields } from './queries';
-import { isApiError } from '../../api/errors';
-import { describeError } from '../../api/errorText';
 import { toOpenObject } from '../../api/open';
 import type { RoutingRule, SaveRule } from '../../api/types';
 import styles from './Routing.module.css';
 
 type Values = { name: string; enabled: boolean; route: RouteValues };
-
-type FieldPath = Array<string | number>;
-
-/** Where a 422 detail goes: the condition tree, a form field, or the list of the rest. */
-function placeErrors(details: Array<{ field: string; message: string }>) {
-  const conditions: PathErrors = new Map();
-  const form = new Map<string, { name: FieldPath; errors: string[] }>();
-  const rest: Array<{ field: string; message: string }> = [];
-  for (const d of details) {
-    if (d.field === 'conditions' || d.field.startsWith('conditions.')) {
-      conditions.set(d.field, [...(conditions.get(d.field) ?? []), d.message]);
-      continue;
-    }
-    const name = d.field === 'name' || d.field === 'enabled' ? [d.field] : routeFormPath('route', d.field);
-    if (!name) {
-      rest.push(d);
-      continue;
-    }
-    const key = JSON.stringify(name);
-    const entry = form.get(key) ?? { name, errors: [] };
-    entry.errors.push(d.message);
-    form.set(key, entry);
-  }
-  return { conditions, form: [...form.values()], rest };
-}
 
 /**
  * Create a routing rule (`rule` null), edit one, or (`readOnly`, supervisors) look at it: name,
@@ -72,9 +38,7 @@ export function RuleFormDrawer({
   const create = useCreateRule();
   const replace = useReplaceRule();
   const pending = create.isPending || replace.isPending;
-  const [tree, setTree] = useState<GroupNode>(() => newGroup());
-  const [treeErrors, setTreeErrors] = useState<PathErrors>(new Map());
-  const [otherErrors, setOtherErrors] = useState<Array<{ field: string; message: string }>>([]);
+  const { tree, treeErrors, otherErrors, reset, onTreeChange, checkBeforeSave, onApiError } = useConditionTree();
   const ready = fields.isSuccess;
 
   useEffect(() => {
@@ -85,42 +49,20 @@ export function RuleFormDrawer({
       enabled: rule?.enabled ?? true,
       route: routeValues(rule?.route),
     });
-    setTree(rule ? fromJson(rule.conditions, fields.data) : newGroup());
-    setTreeErrors(new Map());
-    setOtherErrors([]);
-  }, [open, rule, ready, form, fields.data]);
+    reset(rule ? fromJson(rule.conditions, fields.data) : newGroup());
+  }, [open, rule, ready, form, fields.data, reset]);
 
-  const onTreeChange = (next: GroupNode, change: ConditionChange) => {
-    setTreeErrors((errors) => ('edited' in change ? dropErrorsOf(errors, tree, change.edited) : new Map()));
-    setTree(next);
-  };
-
-  const onError = (error: unknown) => {
-    if (!isApiError(error) || error.details.length === 0) {
-      void message.error(describeError(t, error));
-      return;
-    }
-    const placed = placeErrors(error.details);
-    // Paths built from the API's field names; the untyped instance takes them.
-    (form as FormInstance).setFields(placed.form);
-    setTreeErrors(placed.conditions);
-    const lost = unclaimedErrors(placed.conditions, tree).flatMap((field) =>
-      (placed.conditions.get(field) ?? []).map((m) => ({ field, message: m })),
-    );
-    setOtherErrors([...placed.rest, ...lost]);
-  };
+  const onError = (error: unknown) => onApiError(error, form as FormInstance, (field) => (field === 'name' || field === 'enabled' ? [field] : routeFormPath('route', field)));
 
   const onSave = async () => {
-    setOtherErrors([]);
-    const local = checkTree(t, tree);
-    setTreeErrors(local);
+    const treeOk = checkBeforeSave();
     let values: Values;
     try {
       values = await form.validateFields();
     } catch {
       return;
     }
-    if (local.size > 0) return;
+    if (!treeOk) return;
     const body: SaveRule = {
       name: values.name.trim(),
       enabled: values.enabled,
