@@ -35,7 +35,7 @@ use yingke_store::{
 
 use crate::{
     App, AppError, AppResult, Live, Principal,
-    conversations::{append_message_event, check_tag, parse_priority},
+    conversations::{check_tag, message_event, parse_priority},
 };
 
 /// An account's routing settings, stored as one document.
@@ -277,20 +277,46 @@ async fn patch_assigned(
 ) -> AppResult<()> {
     agents.sort_unstable();
     agents.dedup();
-    for a in agents {
-        repo::patch_agent(
-            tx,
-            scope,
-            a,
-            AgentPatch {
-                assigned: true,
-                ..Default::default()
-            },
-            now,
-        )
-        .await?;
-    }
+    repo::mark_assigned(tx, scope, &agents, now).await?;
     Ok(())
+}
+
+/// A decision made in memory, to be written with the rest of its step.
+struct Planned {
+    row: RoutingRow,
+    d: Decision,
+    reason: Reason,
+    /// Why, beyond the rules and candidates (waited in the queue, no reply…), for the trace.
+    note: Option<String>,
+    priority: i64,
+    /// The time the decision took, from its start to its pick.
+    duration_us: i64,
+}
+
+impl Planned {
+    fn new(
+        row: RoutingRow,
+        d: Decision,
+        reason: Reason,
+        note: Option<String>,
+        priority: i64,
+        started: Instant,
+    ) -> Self {
+        let duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+        Self {
+            row,
+            d,
+            reason,
+            note,
+            priority,
+            duration_us,
+        }
+    }
+
+    fn record_metrics(&self) {
+        let took = std::time::Duration::from_micros(self.duration_us.max(0).unsigned_abs());
+        record_decision_metrics(self.reason, &self.d.pick, took);
+    }
 }
 
 /// The account's routing state for one step.
@@ -1109,8 +1135,9 @@ impl App {
     }
 
     /// Routes several conversations of one account in one transaction: the account's state is
-    /// read once and updated in memory between decisions, and one commit makes them all durable
-    /// (group commit). Answers each conversation's decision id, in order.
+    /// read once and updated in memory between decisions, the decisions are written together,
+    /// and one commit makes them all durable (group commit). Answers each conversation's
+    /// decision id, in order.
     pub(crate) async fn route_batch(
         &self,
         scope: Scope,
@@ -1122,32 +1149,76 @@ impl App {
         let mut tx = self.db.begin().await?;
         repo::lock_account(&mut tx, scope).await?;
         let mut ctx = self.context_in(&mut tx, scope).await?;
-        let mut results = Vec::with_capacity(jobs.len());
-        let mut published = Vec::new();
-        let mut assigned = Vec::new();
+        let ids: Vec<i64> = jobs.iter().map(|j| j.0).collect();
+        let mut rows: HashMap<i64, RoutingRow> = repo::conversations_in(&mut tx, scope, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let mut planned = Vec::with_capacity(jobs.len());
+        // For each job, its decision's place in `planned`.
+        let mut slots = Vec::with_capacity(jobs.len());
         for (id, reason, pre) in jobs {
             let started = Instant::now();
-            match self
-                .route_in(&mut tx, scope, &mut ctx, id, reason, pre, started, now)
-                .await?
-            {
-                Some((decision_id, conv, notice, pick)) => {
-                    if let Outcome::Assigned { agent_id } = pick.outcome {
-                        assigned.push(agent_id);
-                    }
-                    results.push(Some(decision_id));
-                    published.push((conv, notice, reason, pick, started.elapsed()));
+            // A conversation twice in one batch is decided once.
+            let Some(row) = rows.remove(&id) else {
+                if ids.iter().filter(|i| **i == id).count() > 1 {
+                    slots.push(None);
+                    continue;
                 }
-                None => results.push(None),
-            }
+                return Err(AppError::NotFound);
+            };
+            let p = self
+                .plan(scope, &mut ctx, row, reason, pre, started, now)
+                .await?;
+            slots.push(p.is_some().then_some(planned.len()));
+            planned.extend(p);
         }
+        let mut events = Vec::with_capacity(planned.len() * 3);
+        let written = self
+            .write_planned(&mut tx, scope, &ctx.agents, &planned, now, &mut events)
+            .await?;
+        let mut decided = Vec::with_capacity(planned.len());
+        let mut assigned = Vec::new();
+        for (p, (decision_id, mut conv)) in planned.iter().zip(written) {
+            let mut notice = None;
+            if matches!(p.d.pick.outcome, Outcome::Queued { .. })
+                && p.reason == Reason::New
+                && let Some(text) = &p.d.route.offline_notice
+            {
+                let (after, m) = convs::append_message_to(
+                    &mut tx,
+                    scope,
+                    p.row.id,
+                    NewMessage {
+                        sender_kind: "system",
+                        sender_id: None,
+                        kind: "text",
+                        body: text,
+                        attachment: None,
+                        client_id: None,
+                    },
+                    now,
+                )
+                .await?;
+                events.push(message_event(&m));
+                conv = after;
+                notice = Some(m);
+            }
+            if let Outcome::Assigned { agent_id } = p.d.pick.outcome {
+                assigned.push(agent_id);
+            }
+            decided.push((decision_id, conv, notice));
+        }
+        events::append_many(&mut tx, scope, None, &events, now).await?;
         patch_assigned(&mut tx, scope, assigned, now).await?;
         tx.commit().await?;
-        let queued = published
+        let queued = planned
             .iter()
-            .any(|p| matches!(p.3.outcome, Outcome::Queued { .. }));
-        for (conv, notice, reason, pick, took) in published {
-            record_decision_metrics(reason, &pick, took);
+            .any(|p| matches!(p.d.pick.outcome, Outcome::Queued { .. }));
+        let mut ids = Vec::with_capacity(decided.len());
+        for (p, (decision_id, conv, notice)) in planned.iter().zip(decided) {
+            p.record_metrics();
             self.publish_conversation(&conv, "assigned");
             if let Some(m) = notice {
                 self.publish_message(
@@ -1158,35 +1229,28 @@ impl App {
                     },
                 );
             }
+            ids.push(decision_id);
         }
         if queued {
             self.publish_queue(scope);
         }
-        Ok(results)
+        Ok(slots.into_iter().map(|s| s.map(|i| ids[i])).collect())
     }
 
-    /// One routing step inside the account's transaction; `ctx.agents` is updated with the
-    /// assignment so the next decision of the batch sees it.
+    /// One routing decision, made in memory; `ctx.agents` is updated with the assignment so the
+    /// next decision of the step sees it. `None` when there is nothing to do (already routed,
+    /// closed, replied meanwhile).
     #[allow(clippy::too_many_arguments)]
-    async fn route_in(
+    async fn plan(
         &self,
-        tx: &mut Tx,
         scope: Scope,
         ctx: &mut Ctx,
-        id: i64,
+        row: RoutingRow,
         reason: Reason,
         pre: Option<Prefetch>,
         started: Instant,
         now: i64,
-    ) -> AppResult<
-        Option<(
-            i64,
-            Conversation,
-            Option<yingke_store::conversations::Message>,
-            Pick,
-        )>,
-    > {
-        let row = repo::conversation_in(tx, scope, id).await?;
+    ) -> AppResult<Option<Planned>> {
         if !matches!(row.status.as_str(), "open" | "pending") {
             return Ok(None);
         }
@@ -1213,10 +1277,9 @@ impl App {
         }
         let pre = match pre {
             Some(p) => p,
-            None => self.prefetch(scope, id, Some(row.contact_id)).await?,
+            None => self.prefetch(scope, row.id, Some(row.contact_id)).await?,
         };
         let facts = facts_from(ctx, &row.source.0, &pre, now);
-        let last_agent = pre.last_agent;
         if let Some(old) = row.assignee_id {
             // The conversation leaves its assignee: it no longer counts against them.
             if let Some(a) = ctx.agents.iter_mut().find(|a| a.id == old) {
@@ -1224,11 +1287,11 @@ impl App {
             }
         }
         let req = Request {
-            conversation_id: id,
+            conversation_id: row.id,
             priority: row.priority,
             tags: vec![],
             facts,
-            last_agent,
+            last_agent: pre.last_agent,
             exclude,
         };
         let d = core::decide(&req, &ctx.rules, &ctx.core, &ctx.agents);
@@ -1236,152 +1299,102 @@ impl App {
             core::assign(&mut ctx.agents, agent_id, now);
         }
         let priority = d.route.priority.unwrap_or(row.priority).max(row.priority);
-        let (decision_id, mut conv) = self
-            .apply(
-                tx,
-                scope,
-                &ctx.agents,
-                &row,
-                &d,
-                reason,
-                note,
-                priority,
-                started,
-                now,
-            )
-            .await?;
-        let mut notice = None;
-        if matches!(d.pick.outcome, Outcome::Queued { .. })
-            && reason == Reason::New
-            && let Some(text) = &d.route.offline_notice
-        {
-            let (after, m) = convs::append_message_to(
-                tx,
-                scope,
-                id,
-                NewMessage {
-                    sender_kind: "system",
-                    sender_id: None,
-                    kind: "text",
-                    body: text,
-                    attachment: None,
-                    client_id: None,
-                },
-                now,
-            )
-            .await?;
-            append_message_event(tx, scope, None, &m, now).await?;
-            conv = after;
-            notice = Some(m);
-        }
-        Ok(Some((decision_id, conv, notice, d.pick)))
+        Ok(Some(Planned::new(row, d, reason, note, priority, started)))
     }
 
-    /// Writes a decision's effect, its trace and events.
-    #[allow(clippy::too_many_arguments)]
-    async fn apply(
+    /// Writes a step's decisions — their effect on the conversations and their traces — in one
+    /// statement where the store can; their events go to `events`, which the step appends in one
+    /// statement before it commits. Answers (decision id, conversation) in `planned`'s order.
+    async fn write_planned(
         &self,
         tx: &mut Tx,
         scope: Scope,
         agents: &[Agent],
-        row: &RoutingRow,
-        d: &Decision,
-        reason: Reason,
-        note: Option<String>,
-        priority: i64,
-        started: Instant,
+        planned: &[Planned],
         now: i64,
-    ) -> AppResult<(i64, Conversation)> {
-        let route =
-            serde_json::to_value(&d.route).map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut pending = Vec::with_capacity(3);
-        let conv;
-        let (outcome, agent, team) = match d.pick.outcome {
-            Outcome::Assigned { agent_id } => {
-                let team = team_for(&d.route, agents, agent_id);
-                conv = repo::place(
-                    tx,
-                    scope,
-                    row.id,
-                    Placement::Assigned {
+        events: &mut Vec<DomainEvent>,
+    ) -> AppResult<Vec<(i64, Conversation)>> {
+        let json = |v: serde_json::Result<Value>| v.map_err(|e| AppError::Internal(e.to_string()));
+        let mut routes = Vec::with_capacity(planned.len());
+        let mut traces = Vec::with_capacity(planned.len());
+        for p in planned {
+            routes.push(json(serde_json::to_value(&p.d.route))?);
+            let mut trace = json(serde_json::to_value(&p.d))?;
+            if let (Value::Object(m), Some(n)) = (&mut trace, &p.note) {
+                m.insert("note".into(), n.clone().into());
+            }
+            traces.push(trace);
+        }
+        let mut items = Vec::with_capacity(planned.len());
+        let mut shapes = Vec::with_capacity(planned.len());
+        for ((p, route), trace) in planned.iter().zip(&routes).zip(&traces) {
+            let (outcome, agent, team, placement) = match p.d.pick.outcome {
+                Outcome::Assigned { agent_id } => {
+                    let team = team_for(&p.d.route, agents, agent_id);
+                    let pl = Placement::Assigned {
                         agent: agent_id,
                         team,
-                        route: &route,
-                    },
-                    priority,
-                    now,
-                )
-                .await?;
-                pending.push(DomainEvent::ConversationAssigned {
-                    conversation_id: row.id,
-                    assignee_id: Some(UserId(agent_id)),
+                        route,
+                    };
+                    ("assigned", Some(agent_id), team, pl)
+                }
+                Outcome::Queued { team_id } => {
+                    let pl = Placement::Queued {
+                        team: team_id,
+                        route,
+                    };
+                    ("queued", None, team_id, pl)
+                }
+            };
+            items.push(repo::Placed {
+                placement,
+                priority: p.priority,
+                decision: NewDecision {
+                    conversation_id: p.row.id,
+                    reason: p.reason.as_str(),
+                    outcome,
+                    agent_id: agent,
+                    team_id: team,
+                    rule_id: p.d.route.rule_id,
+                    trace,
+                    duration_us: p.duration_us,
+                },
+            });
+            shapes.push((outcome, agent, team));
+        }
+        let written = repo::place_and_record_many(tx, scope, items, now).await?;
+        let mut out = Vec::with_capacity(planned.len());
+        for ((p, (outcome, agent, team)), (conv, decision_id)) in
+            planned.iter().zip(shapes).zip(written)
+        {
+            let id = p.row.id;
+            if agent.is_some() || p.row.assignee_id.is_some() {
+                events.push(DomainEvent::ConversationAssigned {
+                    conversation_id: id,
+                    assignee_id: agent.map(UserId),
                     team_id: team.map(TeamId),
                 });
-                ("assigned", Some(agent_id), team)
             }
-            Outcome::Queued { team_id } => {
-                conv = repo::place(
-                    tx,
-                    scope,
-                    row.id,
-                    Placement::Queued {
-                        team: team_id,
-                        route: &route,
-                    },
-                    priority,
-                    now,
-                )
-                .await?;
-                if row.assignee_id.is_some() {
-                    pending.push(DomainEvent::ConversationAssigned {
-                        conversation_id: row.id,
-                        assignee_id: None,
-                        team_id: team_id.map(TeamId),
+            for tag in &p.d.route.tags {
+                if convs::set_tag(tx, scope, id, tag, true).await? {
+                    events.push(DomainEvent::ConversationTagged {
+                        conversation_id: id,
+                        tag: tag.clone(),
+                        added: true,
                     });
                 }
-                ("queued", None, team_id)
             }
-        };
-        for tag in &d.route.tags {
-            if convs::set_tag(tx, scope, row.id, tag, true).await? {
-                pending.push(DomainEvent::ConversationTagged {
-                    conversation_id: row.id,
-                    tag: tag.clone(),
-                    added: true,
-                });
-            }
-        }
-        let mut trace = serde_json::to_value(d).map_err(|e| AppError::Internal(e.to_string()))?;
-        if let (Value::Object(m), Some(n)) = (&mut trace, note) {
-            m.insert("note".into(), n.into());
-        }
-        let duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
-        let decision_id = repo::insert_decision(
-            tx,
-            scope,
-            NewDecision {
-                conversation_id: row.id,
-                reason: reason.as_str(),
-                outcome,
+            events.push(DomainEvent::ConversationRouted {
+                conversation_id: id,
+                decision_id,
+                reason: p.reason.as_str().into(),
+                outcome: outcome.into(),
                 agent_id: agent,
                 team_id: team,
-                rule_id: d.route.rule_id,
-                trace: &trace,
-                duration_us,
-            },
-            now,
-        )
-        .await?;
-        pending.push(DomainEvent::ConversationRouted {
-            conversation_id: row.id,
-            decision_id,
-            reason: reason.as_str().into(),
-            outcome: outcome.into(),
-            agent_id: agent,
-            team_id: team,
-        });
-        events::append_many(tx, scope, None, &pending, now).await?;
-        Ok((decision_id, conv))
+            });
+            out.push((decision_id, conv));
+        }
+        Ok(out)
     }
 
     /// Offers queued conversations to agents with room, highest priority first, then by
@@ -1418,8 +1431,7 @@ impl App {
             })
             .collect();
         let served = core::drain(&mut queued, &ctx.core, &mut ctx.agents, now);
-        let mut changed = Vec::new();
-        let mut assigned = Vec::new();
+        let mut planned = Vec::with_capacity(served.len());
         for (id, pick) in served {
             let Some(row) = rows.iter().find(|r| r.id == id) else {
                 continue;
@@ -1438,50 +1450,54 @@ impl App {
                 "waited {} s in the queue",
                 (now - row.queued_at.unwrap_or(now)) / 1000
             ));
-            if let Outcome::Assigned { agent_id } = d.pick.outcome {
-                assigned.push(agent_id);
-            }
-            let (_, conv) = self
-                .apply(
-                    &mut tx,
-                    scope,
-                    &ctx.agents,
-                    row,
-                    &d,
-                    Reason::Queue,
-                    note,
-                    row.priority,
-                    started,
-                    now,
-                )
-                .await?;
-            record_decision_metrics(Reason::Queue, &d.pick, started.elapsed());
-            changed.push(conv);
+            let priority = row.priority;
+            planned.push(Planned::new(
+                row.clone(),
+                d,
+                Reason::Queue,
+                note,
+                priority,
+                started,
+            ));
         }
-        self.finish_moves(tx, scope, &changed, assigned, now)
-            .await?;
-        Ok(changed.len())
+        self.finish_moves(tx, scope, &ctx.agents, &planned, now)
+            .await
     }
 
-    /// Ends a queue step: records the agents' assignments, commits, and tells agents and the
-    /// waiting visitors.
+    /// Ends a queue step: writes its decisions, records the agents' assignments, commits, and
+    /// tells agents and the waiting visitors. Answers how many conversations moved.
     async fn finish_moves(
         &self,
         mut tx: Tx,
         scope: Scope,
-        moved: &[Conversation],
-        assigned: Vec<i64>,
+        agents: &[Agent],
+        planned: &[Planned],
         now: i64,
-    ) -> AppResult<()> {
+    ) -> AppResult<usize> {
+        let mut events = Vec::with_capacity(planned.len() * 2);
+        let written = self
+            .write_planned(&mut tx, scope, agents, planned, now, &mut events)
+            .await?;
+        events::append_many(&mut tx, scope, None, &events, now).await?;
+        let assigned = planned
+            .iter()
+            .filter_map(|p| match p.d.pick.outcome {
+                Outcome::Assigned { agent_id } => Some(agent_id),
+                Outcome::Queued { .. } => None,
+            })
+            .collect();
         patch_assigned(&mut tx, scope, assigned, now).await?;
         tx.commit().await?;
-        for c in moved {
+        for p in planned {
+            p.record_metrics();
+        }
+        for (_, c) in &written {
             self.publish_conversation(c, "assigned");
         }
-        if !moved.is_empty() {
+        if !written.is_empty() {
             self.publish_queue(scope);
         }
-        Ok(())
+        Ok(written.len())
     }
 
     /// Drains after something freed capacity; a failure is logged (the sweep retries).
@@ -1506,8 +1522,7 @@ impl App {
         repo::lock_account(&mut tx, scope).await?;
         let rows = repo::queued_in(&mut tx, scope).await?;
         let mut ctx = self.context_in(&mut tx, scope).await?;
-        let mut moved = Vec::new();
-        let mut assigned = Vec::new();
+        let mut planned = Vec::new();
         for row in &rows {
             let Some(mut route) = row
                 .route
@@ -1541,7 +1556,6 @@ impl App {
             let pick: Pick = core::pick(&route, &req, &ctx.core, &ctx.agents);
             if let Outcome::Assigned { agent_id } = pick.outcome {
                 core::assign(&mut ctx.agents, agent_id, now);
-                assigned.push(agent_id);
             }
             let d = Decision {
                 rules: vec![],
@@ -1552,24 +1566,18 @@ impl App {
                 "waited {} s in team {team} (overflow after {after} s) → team {to}",
                 waited / 1000
             ));
-            let (_, conv) = self
-                .apply(
-                    &mut tx,
-                    scope,
-                    &ctx.agents,
-                    row,
-                    &d,
-                    Reason::Overflow,
-                    note,
-                    row.priority,
-                    started,
-                    now,
-                )
-                .await?;
-            moved.push(conv);
+            let priority = row.priority;
+            planned.push(Planned::new(
+                row.clone(),
+                d,
+                Reason::Overflow,
+                note,
+                priority,
+                started,
+            ));
         }
-        self.finish_moves(tx, scope, &moved, assigned, now).await?;
-        Ok(moved.len())
+        self.finish_moves(tx, scope, &ctx.agents, &planned, now)
+            .await
     }
 
     /// One pass of the background work: conversations whose first routing did not happen,

@@ -444,18 +444,31 @@ macro_rules! routing_cols {
     };
 }
 
-pub async fn conversation_in(tx: &mut Tx, scope: Scope, id: i64) -> Result<RoutingRow> {
-    let sql = concat!(
+/// Several conversations' routing rows in one read (a batch of new conversations), in no
+/// particular order; ids of other accounts are not returned.
+pub async fn conversations_in(tx: &mut Tx, scope: Scope, ids: &[i64]) -> Result<Vec<RoutingRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut sql = String::from(concat!(
         "SELECT ",
         routing_cols!(),
-        " FROM conversations WHERE account_id = $1 AND id = $2"
-    );
+        " FROM conversations WHERE account_id = $1 AND id IN ("
+    ));
+    for i in 0..ids.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        // Only numbered placeholders are generated; every id is bound.
+        sql.push_str(&format!("${}", i + 2));
+    }
+    sql.push(')');
     Ok(on_tx!(tx, |c| {
-        sqlx::query_as(sql)
-            .bind(scope.id())
-            .bind(id)
-            .fetch_one(c)
-            .await
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.id());
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
     })?)
 }
 
@@ -657,6 +670,157 @@ pub async fn place(
         .await
     })?;
     Ok(row.into())
+}
+
+/// One decision of a routing step to store: where the conversation goes and its record.
+pub struct Placed<'a> {
+    pub placement: Placement<'a>,
+    pub priority: i64,
+    pub decision: NewDecision<'a>,
+}
+
+/// `place` and `insert_decision` for every decision of a step. On PostgreSQL this is one
+/// statement for the whole step: a step's decisions are made in memory, and a round trip per
+/// decision, under the account's lock, was what limited a burst. Answers each conversation with
+/// its decision's id, in the order given.
+pub async fn place_and_record_many(
+    tx: &mut Tx,
+    scope: Scope,
+    items: Vec<Placed<'_>>,
+    now: i64,
+) -> Result<Vec<(Conversation, i64)>> {
+    if items.is_empty() {
+        return Ok(vec![]);
+    }
+    let Tx::Postgres(t) = tx else {
+        let mut out = Vec::with_capacity(items.len());
+        for it in items {
+            let id = it.decision.conversation_id;
+            let conv = place(tx, scope, id, it.placement, it.priority, now).await?;
+            let decision = insert_decision(tx, scope, it.decision, now).await?;
+            out.push((conv, decision));
+        }
+        return Ok(out);
+    };
+    let n = items.len();
+    let (mut ids, mut agents, mut teams, mut routes, mut assigned, mut priorities) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut reasons, mut outcomes, mut rules, mut traces, mut durations) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for it in &items {
+        let (a, agent, team, route) = match &it.placement {
+            Placement::Assigned { agent, team, route } => (true, Some(*agent), *team, *route),
+            Placement::Queued { team, route } => (false, None, *team, *route),
+        };
+        ids.push(it.decision.conversation_id);
+        agents.push(agent);
+        teams.push(team);
+        routes.push(route.to_string());
+        assigned.push(a);
+        priorities.push(it.priority);
+        reasons.push(it.decision.reason);
+        outcomes.push(it.decision.outcome);
+        rules.push(it.decision.rule_id);
+        traces.push(it.decision.trace.to_string());
+        durations.push(it.decision.duration_us);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        conv: ConversationRow,
+        decision_id: i64,
+    }
+    // v's columns are prefixed so the conversation's own columns stay unambiguous.
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "WITH v AS (
+             SELECT * FROM unnest($2::int8[], $3::int8[], $4::int8[], $5::text[], $6::bool[],
+                                  $7::int8[], $8::text[], $9::text[], $10::int8[], $11::text[], $12::int8[])
+                 AS v(v_id, v_agent, v_team, v_route, v_assigned, v_priority, v_reason, v_outcome,
+                      v_rule, v_trace, v_duration)),
+         c AS (
+             UPDATE conversations SET
+                 assignee_id = v_agent, team_id = COALESCE(v_team, team_id), route = v_route::jsonb,
+                 routed_at = $13,
+                 status = CASE WHEN v_assigned THEN 'open' ELSE 'pending' END,
+                 queued_at = CASE WHEN v_assigned THEN NULL ELSE COALESCE(queued_at, $13) END,
+                 assigned_at = CASE WHEN v_assigned THEN $13 ELSE NULL END,
+                 priority = v_priority, updated_at = $13
+             FROM v WHERE account_id = $1 AND id = v_id
+             RETURNING {CONVERSATION_COLUMNS}),
+         d AS (
+             INSERT INTO routing_decisions (account_id, conversation_id, reason, outcome, agent_id, team_id, rule_id, trace, duration_us, decided_at)
+             SELECT $1, v_id, v_reason, v_outcome, v_agent, v_team, v_rule, v_trace::jsonb, v_duration, $13
+             FROM v WHERE v_id IN (SELECT id FROM c)
+             RETURNING id AS decision_id, conversation_id)
+         SELECT c.*, d.decision_id FROM c JOIN d ON d.conversation_id = c.id"
+    )))
+    .bind(scope.id())
+    .bind(&ids)
+    .bind(&agents)
+    .bind(&teams)
+    .bind(&routes)
+    .bind(&assigned)
+    .bind(&priorities)
+    .bind(&reasons)
+    .bind(&outcomes)
+    .bind(&rules)
+    .bind(&traces)
+    .bind(&durations)
+    .bind(now)
+    .fetch_all(&mut **t)
+    .await?;
+    let mut by_id: std::collections::HashMap<i64, (Conversation, i64)> = rows
+        .into_iter()
+        .map(|r| {
+            let c: Conversation = r.conv.into();
+            (c.id, (c, r.decision_id))
+        })
+        .collect();
+    ids.iter()
+        .map(|id| by_id.remove(id).ok_or(crate::Error::NotFound))
+        .collect()
+}
+
+/// Records that a routing step assigned conversations to these agents (distinct ids): one
+/// statement for the step instead of one per agent. Assigned agents are online, so their state
+/// rows exist.
+pub async fn mark_assigned(tx: &mut Tx, scope: Scope, agents: &[i64], now: i64) -> Result<()> {
+    if agents.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "UPDATE agent_states SET last_assigned_at = $2, active_at = $2
+         WHERE account_id = $1 AND user_id IN (",
+    );
+    for i in 0..agents.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        // Only numbered placeholders are generated; every id is bound.
+        sql.push_str(&format!("${}", i + 3));
+    }
+    sql.push(')');
+    on_tx!(tx, |c| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(scope.id())
+            .bind(now);
+        for a in agents {
+            q = q.bind(*a);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// Marks a conversation as needing routing again (reopened, sent back, transferred to a team).
