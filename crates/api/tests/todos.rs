@@ -1,7 +1,9 @@
 //! Side to-dos and automation rules end to end, on SQLite and PostgreSQL, with a controllable
 //! clock: every trigger kind (button, tag, resolved with an open question, ticket status, SLA
-//! deadline near, customer-state scans — unpaid for 48 hours, trial ending — an absolute time and
-//! "next Monday 09:00"), the cross-department chain, frequency limits, reminders without storms,
+//! deadline near, customer-state scans — unpaid for 48 hours, trial ending, tag X and no
+//! interaction for N days, a key customer not contacted for N days — an absolute time and
+//! "next Monday 09:00"), the actions (to-do, tag, notify, assign), tag prompts, the
+//! cross-department chain, frequency limits, reminders without storms,
 //! the daily list at shift start, rule analytics, and the 422s for bad rules.
 
 use serde_json::{Value, json};
@@ -420,5 +422,109 @@ both_backends! {
         app.clock.advance_ms(MIN);
         fire_all(&app).await;
         assert!(titles(&todos(&alice_s, "").await).contains(&"24 小时回访".to_owned()));
+    }
+}
+
+both_backends! {
+    async fn quiet_and_key_customers_tags_prompts_and_assignment(app: TestApp) {
+        let owner = app.owner().await;
+        let (alice, alice_s) = agent(&app, "alice@example.com").await;
+        let (bob, _) = agent(&app, "bob@example.com").await;
+        let channel = WidgetChannel::create(&owner, json!({})).await;
+        ok(owner.post("/api/v1/contact-attributes", json!({"key": "vip", "label": "重点客户", "kind": "boolean"})).await, 201).await;
+        // Two interested key customers, each contacted by an agent today.
+        let (a_conv, a) = chat(&app, &owner, &channel, alice, "想了解企业版").await;
+        let (b_conv, b) = chat(&app, &owner, &channel, alice, "企业版怎么收费").await;
+        for (conv, contact) in [(a_conv, a), (b_conv, b)] {
+            ok(owner.put(&format!("/api/v1/contacts/{contact}/tags/意向客户")).await, 200).await;
+            ok(owner.patch(&format!("/api/v1/contacts/{contact}"), json!({"attributes": {"vip": true}})).await, 200).await;
+            ok(alice_s.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"client_id": "hello", "text": "您好，我是客户经理"})).await, 201).await;
+        }
+
+        // Tag X and no interaction for 7 days → a to-do and a contact tag, once a month at most.
+        let quiet = ok(owner.post("/api/v1/automation/rules", json!({
+            "name": "意向客户沉默 7 天", "goal": "唤醒沉默的意向客户",
+            "trigger": {"kind": "scan", "every": "1d"},
+            "conditions": {"all": [
+                {"field": "contact.tags", "op": "contains", "value": "意向客户"},
+                {"field": "contact.last_interaction_at", "op": "not_within_last", "value": "7d"}
+            ]},
+            "actions": [
+                {"type": "create_todo", "title": "唤醒 {{contact.name}}", "owner": {"strategy": "user", "user_id": alice}},
+                {"type": "add_tag", "tag": "沉默客户", "target": "contact"}
+            ],
+            "limit_days": 30
+        })).await, 201).await;
+        // A key customer no agent has written to for 20 days → a notice to alice.
+        let key = ok(owner.post("/api/v1/automation/rules", json!({
+            "name": "重点客户 20 天未联系",
+            "trigger": {"kind": "scan", "every": "1d"},
+            "conditions": {"all": [
+                {"field": "contact.custom.vip", "op": "eq", "value": true},
+                {"field": "contact.last_contacted_at", "op": "not_within_last", "value": "20d"}
+            ]},
+            "actions": [{"type": "notify", "to": {"strategy": "user", "user_id": alice}, "message": "重点客户 {{contact.name}} 20 天未联系"}],
+            "limit_days": 30
+        })).await, 201).await;
+        fire_all(&app).await; // the first scans run now and find nobody
+        assert!(todos(&alice_s, &format!("rule_id={}", quiet["id"])).await.is_empty());
+
+        // Day 5: alice writes to b, and only leaves an internal note on a (not an interaction);
+        // day 8: a is quiet, b is not.
+        app.clock.advance_ms(5 * DAY);
+        ok(alice_s.post(&format!("/api/v1/conversations/{a_conv}/messages"), json!({"client_id": "note5", "text": "内部备注不算互动", "note": true})).await, 201).await;
+        ok(alice_s.post(&format!("/api/v1/conversations/{b_conv}/messages"), json!({"client_id": "day5", "text": "企业版报价已发您邮箱"})).await, 201).await;
+        app.clock.advance_ms(3 * DAY);
+        fire_all(&app).await;
+        let woken = todos(&alice_s, &format!("rule_id={}", quiet["id"])).await;
+        assert_eq!(woken.len(), 1, "{woken:?}");
+        assert_eq!(woken[0]["contact_id"], a);
+        let tags_of = |v: &Value| v["tags"].as_array().cloned().unwrap_or_default();
+        assert!(tags_of(&ok(owner.get(&format!("/api/v1/contacts/{a}")).await, 200).await).contains(&json!("沉默客户")));
+        assert!(!tags_of(&ok(owner.get(&format!("/api/v1/contacts/{b}")).await, 200).await).contains(&json!("沉默客户")));
+        // The next days' scans find a again, but the 30-day limit holds it back.
+        app.clock.advance_ms(2 * DAY);
+        fire_all(&app).await;
+        assert_eq!(todos(&alice_s, &format!("rule_id={}", quiet["id"])).await.len(), 1);
+
+        // Day 21: a was last contacted on day 0, b on day 5 → only a's notice.
+        let key_notices = |items: &Value| -> Vec<Value> {
+            items["items"].as_array().cloned().unwrap_or_default().into_iter()
+                .filter(|n| n["notice_kind"] == "automation" && n["params"]["rule_id"] == key["id"]).collect()
+        };
+        assert!(key_notices(&ok(alice_s.get("/api/v1/me/notifications").await, 200).await).is_empty());
+        app.clock.advance_ms(11 * DAY);
+        fire_all(&app).await;
+        let got = key_notices(&ok(alice_s.get("/api/v1/me/notifications").await, 200).await);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0]["params"]["contact_id"], a, "{}", got[0]);
+
+        // A tag the account prompts for tells the conversation's agent to create a to-do (a
+        // notice, not a to-do); other tags do not.
+        ok(owner.send("PUT", "/api/v1/todo-settings", Some(json!({"prompt_tags": {"想退货": "return"}, "daily_list": true}))).await, 422).await;
+        ok(owner.post("/api/v1/todo-templates", json!({"key": "return", "name": "退货回访", "title": "退货回访"})).await, 201).await;
+        ok(owner.send("PUT", "/api/v1/todo-settings", Some(json!({"prompt_tags": {"想退货": "return"}, "daily_list": true}))).await, 200).await;
+        let before = todos(&alice_s, "").await.len();
+        ok(alice_s.put(&format!("/api/v1/conversations/{a_conv}/tags/想退货")).await, 200).await;
+        ok(alice_s.put(&format!("/api/v1/conversations/{a_conv}/tags/闲聊")).await, 200).await;
+        fire_all(&app).await;
+        let notices = ok(alice_s.get("/api/v1/me/notifications").await, 200).await;
+        let prompts: Vec<Value> = notices["items"].as_array().expect("items").iter()
+            .filter(|n| n["notice_kind"] == "todo_prompt").cloned().collect();
+        assert_eq!(prompts.len(), 1, "{prompts:?}");
+        assert_eq!(prompts[0]["params"]["tag"], "想退货");
+        assert_eq!(prompts[0]["params"]["template"], "return");
+        assert_eq!(prompts[0]["params"]["conversation_id"], a_conv);
+        assert_eq!(todos(&alice_s, "").await.len(), before, "a prompt creates no to-do");
+
+        // An assign action: the tag "转主管" hands the conversation to bob.
+        ok(owner.post("/api/v1/automation/rules", json!({
+            "name": "转主管", "trigger": {"kind": "event", "event": "conversation.tagged", "key": "转主管"},
+            "actions": [{"type": "assign", "user_id": bob}]
+        })).await, 201).await;
+        ok(alice_s.put(&format!("/api/v1/conversations/{b_conv}/tags/转主管")).await, 200).await;
+        fire_all(&app).await;
+        let conv = ok(owner.get(&format!("/api/v1/conversations/{b_conv}")).await, 200).await;
+        assert_eq!(conv["assignee_id"], bob, "{conv}");
     }
 }
