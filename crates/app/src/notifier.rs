@@ -58,6 +58,8 @@ pub struct SendError {
     pub response: Option<String>,
     /// Worth trying again on the same channel (a timeout, a 5xx, throttling); otherwise fail over.
     pub retryable: bool,
+    /// The address no longer exists (a browser unsubscribed from web push): forget it.
+    pub gone: bool,
 }
 
 impl SendError {
@@ -66,6 +68,7 @@ impl SendError {
             message: message.into(),
             response: None,
             retryable: false,
+            gone: false,
         }
     }
 }

@@ -1457,6 +1457,7 @@ impl App {
                 ),
                 response: None,
                 retryable: true,
+                gone: false,
             }),
         }
     }

@@ -202,6 +202,7 @@ impl App {
                     message: format!("reading the subscription failed: {e}"),
                     response: None,
                     retryable: true,
+                    gone: false,
                 });
             }
         };
@@ -255,9 +256,8 @@ impl App {
         d: &Delivery,
         e: &SendError,
     ) -> AppResult<()> {
-        let gone = e.response.as_deref().is_some_and(|r| r.starts_with("gone"));
         if let Some(id) = d.address.strip_prefix("push:").and_then(|s| s.parse().ok())
-            && gone
+            && e.gone
         {
             push::delete_subscription_by_id(tx, scope, id).await?;
         }

@@ -197,6 +197,7 @@ pub async fn send(out: &Outgoing<'_>) -> Result<Sent, SendError> {
             response: None,
             // 5xx is permanent (bad address, policy); connection problems and 4xx are not.
             retryable: !e.is_permanent(),
+            gone: false,
         }),
     }
 }

@@ -89,6 +89,7 @@ fn transport(message: String) -> SendError {
         message,
         response: None,
         retryable: true,
+        gone: false,
     }
 }
 

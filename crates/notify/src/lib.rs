@@ -71,6 +71,7 @@ fn json_answer(res: http::Response) -> Result<(u16, Value, String), SendError> {
             message: format!("the provider answered HTTP {status}"),
             response: Some(text.chars().take(2000).collect()),
             retryable: status >= 500 || status == 429,
+            gone: false,
         });
     }
     match serde_json::from_str(&text) {
@@ -79,6 +80,7 @@ fn json_answer(res: http::Response) -> Result<(u16, Value, String), SendError> {
             message: "the provider's answer is not JSON".into(),
             response: Some(text.chars().take(2000).collect()),
             retryable: false,
+            gone: false,
         }),
     }
 }
@@ -88,6 +90,7 @@ fn rejected(what: &str, code: &str, text: String, retryable: bool) -> SendError 
         message: format!("{what} refused it: {code}"),
         response: Some(text),
         retryable,
+        gone: false,
     }
 }
 
@@ -448,6 +451,7 @@ impl Adapters {
             }
             return Err(SendError {
                 retryable: true,
+                gone: false,
                 ..e.clone()
             });
         }

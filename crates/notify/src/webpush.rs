@@ -195,7 +195,7 @@ pub fn encrypt(ua_public: &[u8], auth: &[u8], payload: &[u8]) -> Result<Vec<u8>,
 
 /// Sends one notice: `out.to` is the subscription (JSON), `out.text` the payload, and
 /// `out.secrets.vapid_pkcs8` the server's key (base64url). A 404 or 410 means the browser
-/// unsubscribed: a permanent error whose response starts with `gone`.
+/// unsubscribed: a permanent error marked `gone`.
 pub(crate) async fn send(http: &Http, out: &Outgoing<'_>, now_s: i64) -> Result<Sent, SendError> {
     let sub: Subscription = serde_json::from_str(out.to)
         .map_err(|e| SendError::permanent(format!("not a push subscription: {e}")))?;
@@ -238,18 +238,21 @@ pub(crate) async fn send(http: &Http, out: &Outgoing<'_>, now_s: i64) -> Result<
         }),
         404 | 410 => Err(SendError {
             message: format!("the browser unsubscribed ({})", res.status),
-            response: Some(format!("gone: {answer}")),
+            response: Some(answer),
             retryable: false,
+            gone: true,
         }),
         429 | 500..=599 => Err(SendError {
             message: format!("the push service answered {}", res.status),
             response: Some(answer),
             retryable: true,
+            gone: false,
         }),
         s => Err(SendError {
             message: format!("the push service refused the notice ({s})"),
             response: Some(answer),
             retryable: false,
+            gone: false,
         }),
     }
 }
