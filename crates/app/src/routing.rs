@@ -1158,16 +1158,19 @@ impl App {
         let mut planned = Vec::with_capacity(jobs.len());
         // For each job, its decision's place in `planned`.
         let mut slots = Vec::with_capacity(jobs.len());
+        let mut seen = std::collections::HashSet::with_capacity(jobs.len());
         for (id, reason, pre) in jobs {
             let started = Instant::now();
-            // A conversation twice in one batch is decided once.
+            // A conversation twice in one batch is decided once; one that is not the account's
+            // fails the batch (the batcher then decides its conversations one by one).
             let Some(row) = rows.remove(&id) else {
-                if ids.iter().filter(|i| **i == id).count() > 1 {
+                if seen.contains(&id) {
                     slots.push(None);
                     continue;
                 }
                 return Err(AppError::NotFound);
             };
+            seen.insert(id);
             let p = self
                 .plan(scope, &mut ctx, row, reason, pre, started, now)
                 .await?;

@@ -115,6 +115,24 @@ both_dbs! {
         assert_eq!(later.len(), 2);
     }
 
+    async fn many_events_go_in_order_past_the_bound_parameter_limits(db: Db) {
+        // 12,000 events × 3 bound values is over SQLite's 32,766 limit in one statement.
+        let a = account(&db, "A").await;
+        let many: Vec<DomainEvent> = (1..=12_000).map(|i| DomainEvent::TeamCreated { team_id: TeamId(i) }).collect();
+        let mut tx = db.begin().await.expect("begin");
+        events::append_many(&mut tx, a, None, &many, 100).await.expect("append_many");
+        tx.commit().await.expect("commit");
+        let mut seen = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = events::list_after(&db, a, after, 1000).await.expect("list");
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            seen.extend(page.iter().map(|e| e.payload["team_id"].as_i64().expect("team")));
+        }
+        assert_eq!(seen, (1..=12_000).collect::<Vec<i64>>());
+    }
+
     async fn readiness_reports_applied_migrations(db: Db) {
         assert!(db.is_ready().await);
         assert!(!db.known_migrations().is_empty());

@@ -61,8 +61,26 @@ pub async fn append(
     })?)
 }
 
-/// Appends several events in one statement (a routing decision's assignment, tags and record).
+/// Most events in one statement: three bound values each stay well under the databases' limits
+/// on bound parameters (32,766 on SQLite, 65,535 on PostgreSQL).
+const EVENTS_PER_STATEMENT: usize = 1000;
+
+/// Appends several events in as few statements as the databases allow (a routing step's
+/// assignments, tags and records), in order.
 pub async fn append_many(
+    tx: &mut Tx,
+    scope: Scope,
+    actor: Option<UserId>,
+    events: &[DomainEvent],
+    now: i64,
+) -> Result<()> {
+    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+        append_chunk(tx, scope, actor, chunk, now).await?;
+    }
+    Ok(())
+}
+
+async fn append_chunk(
     tx: &mut Tx,
     scope: Scope,
     actor: Option<UserId>,
