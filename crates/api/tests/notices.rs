@@ -18,7 +18,7 @@ use axum::{
 };
 use serde_json::{Value, json};
 use yingke_core::Role;
-use yingke_testkit::{OWNER_PASSWORD, WidgetChannel, both_backends, json_of};
+use yingke_testkit::{OWNER_PASSWORD, Session, WidgetChannel, both_backends, json_of};
 
 const MIN: i64 = 60_000;
 
@@ -93,6 +93,40 @@ impl PushService {
     }
 }
 
+/// A browser's push keys, made by Python's `cryptography` as a browser would: `p256dh`, `auth`
+/// and the private key (`pem`) to decrypt with.
+fn browser_keys() -> Value {
+    python(
+        r#"
+import base64, json, os
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
+k = ec.generate_private_key(ec.SECP256R1())
+pub = k.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+b = lambda x: base64.urlsafe_b64encode(x).decode().rstrip("=")
+pem = k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+print(json.dumps({"p256dh": b(pub), "auth": b(os.urandom(16)), "pem": pem.decode()}))
+"#,
+    )
+}
+
+/// A pushed body decrypted by the browser's keys with `http_ece`, the reference library.
+fn decrypt(browser: &Value, body: &[u8]) -> Value {
+    use base64::Engine;
+    python(&format!(
+        r#"
+import base64, json, http_ece
+from cryptography.hazmat.primitives import serialization
+d = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+k = serialization.load_pem_private_key({pem:?}.encode(), password=None)
+print(http_ece.decrypt(d({body:?}), private_key=k, auth_secret=d({auth:?}), version="aes128gcm").decode())
+"#,
+        pem = browser["pem"].as_str().expect("pem"),
+        body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(body),
+        auth = browser["auth"].as_str().expect("auth")
+    ))
+}
+
 both_backends! {
     async fn agents_get_web_push_for_strong_reminders_and_gone_browsers_are_dropped(app: TestApp) {
         let (service, base) = PushService::start().await;
@@ -104,17 +138,7 @@ both_backends! {
         let owner = app.owner().await;
         assert_eq!(ok(owner.get("/api/v1/push/key").await, 200).await["public_key"], key);
 
-        // The browser's keys, made by Python's `cryptography` as a browser would.
-        let browser = python(r#"
-import base64, json, os
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives import serialization
-k = ec.generate_private_key(ec.SECP256R1())
-pub = k.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-b = lambda x: base64.urlsafe_b64encode(x).decode().rstrip("=")
-pem = k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-print(json.dumps({"p256dh": b(pub), "auth": b(os.urandom(16)), "pem": pem.decode()}))
-"#);
+        let browser = browser_keys();
         let keys = json!({"p256dh": browser["p256dh"], "auth": browser["auth"]});
         let bad = ok(alice.post("/api/v1/me/push-subscriptions", json!({
             "endpoint": "http://push.example/x", "keys": {"p256dh": "AAAA", "auth": browser["auth"]}
@@ -151,16 +175,7 @@ print(json.dumps({"p256dh": b(pub), "auth": b(os.urandom(16)), "pem": pem.decode
         assert!(auth.starts_with("vapid t=") && auth.ends_with(&format!(", k={key}")), "{auth}");
 
         // The browser decrypts it with the reference library.
-        use base64::Engine;
-        let got = python(&format!(r#"
-import base64, json, http_ece
-from cryptography.hazmat.primitives import serialization
-d = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
-k = serialization.load_pem_private_key({pem:?}.encode(), password=None)
-print(http_ece.decrypt(d({body:?}), private_key=k, auth_secret=d({auth:?}), version="aes128gcm").decode())
-"#, pem = browser["pem"].as_str().expect("pem"),
-            body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(body),
-            auth = browser["auth"].as_str().expect("auth")));
+        let got = decrypt(&browser, body);
         assert_eq!(got["url"], "/todos", "{got}");
         assert!(got["body"].as_str().expect("body").contains("回访张三"), "{got}");
         assert_eq!(got["kind"], "todo_reminder");
@@ -220,5 +235,131 @@ both_backends! {
         // Without a visitor token there is nothing.
         let anon = reqwest::Client::new().get(format!("{}/api/v1/widget/notices", ch.base)).send().await.expect("get");
         assert_eq!(anon.status(), 401);
+    }
+}
+
+async fn mentions(s: &Session) -> Vec<Value> {
+    ok(s.get("/api/v1/me/notifications").await, 200).await["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n["notice_kind"] == "mention")
+        .collect()
+}
+
+both_backends! {
+    async fn a_note_that_mentions_agents_notifies_each_of_them_once(app: TestApp) {
+        let owner = app.owner().await;
+        let lilei = app.create_user(app.account, "lilei@example.com", Role::Agent).await;
+        app.create_user(app.account, "han@example.com", Role::Agent).await;
+        ok(owner.patch(&format!("/api/v1/users/{lilei}"), json!({"name": "李雷"})).await, 200).await;
+        let (b, _) = app.second_account().await;
+        app.create_user(b, "lilei@b.example", Role::Agent).await;
+        let lilei_s = app.sign_in("lilei@example.com", OWNER_PASSWORD).await;
+        let han_s = app.sign_in("han@example.com", OWNER_PASSWORD).await;
+        let b_s = app.sign_in("lilei@b.example", OWNER_PASSWORD).await;
+        let channel = WidgetChannel::create(&owner, json!({})).await;
+        let token = channel.visitor().await;
+        let mut v = channel.socket(&token).await;
+        v.send(json!({"type": "send", "client_id": "c1", "text": "发票开错了"})).await;
+        let conv = v.expect("ack").await["conversation_id"].as_i64().expect("conversation");
+
+        // A reply to the customer mentions nobody, only a note does.
+        ok(owner.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"client_id": "r1", "text": "@李雷 稍等"})).await, 201).await;
+        assert!(mentions(&lilei_s).await.is_empty());
+        let text = "@李雷 请跟进，抄送 @han@example.com 和 @lilei@b.example；<img src=x onerror=alert(1)>";
+        let note = ok(owner.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"client_id": "n1", "text": text, "note": true})).await, 201).await;
+        // The same note sent again (a retry) notifies nobody twice.
+        ok(owner.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"client_id": "n1", "text": text, "note": true})).await, 201).await;
+        let got = mentions(&lilei_s).await;
+        assert_eq!(got.len(), 1, "{got:?}");
+        let n = &got[0];
+        assert_eq!(n["params"]["conversation_id"], conv);
+        assert_eq!(n["params"]["message_id"], note["id"]);
+        assert_eq!(n["params"]["excerpt"], text, "the note as text, markup and all");
+        assert!(n["subject"].as_str().expect("subject").contains("提到了你"), "{n}");
+        assert_eq!(mentions(&han_s).await.len(), 1);
+        // Another account's user with the mentioned address hears nothing.
+        assert!(mentions(&b_s).await.is_empty());
+        // Nobody is told about their own mention.
+        ok(owner.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"client_id": "n2", "text": "@owner@a.example 自己记一下", "note": true})).await, 201).await;
+        assert!(mentions(&owner).await.is_empty());
+    }
+}
+
+both_backends! {
+    async fn agents_choose_which_notices_reach_them_and_their_phones(app: TestApp) {
+        let (service, base) = PushService::start().await;
+        let owner = app.owner().await;
+        let alice_id = app.create_user(app.account, "alice@example.com", Role::Agent).await;
+        let alice = app.sign_in("alice@example.com", OWNER_PASSWORD).await;
+        let browser = browser_keys();
+        ok(alice.post("/api/v1/me/push-subscriptions", json!({
+            "endpoint": format!("{base}/ok/1"), "keys": {"p256dh": browser["p256dh"], "auth": browser["auth"]}
+        })).await, 204).await;
+
+        // Everything on by default; a change names what it changes, bad paths change nothing.
+        let prefs = ok(alice.get("/api/v1/me/notice-preferences").await, 200).await;
+        assert_eq!(prefs["mention"], json!({"in_app": true, "push": true}), "{prefs}");
+        assert_eq!(prefs.as_object().expect("kinds").len(), 6);
+        let bad = ok(alice.send("PUT", "/api/v1/me/notice-preferences", Some(json!({
+            "mention": {"push": false}, "nope": {"push": false}, "ticket": {"push": "no"}
+        }))).await, 422).await;
+        let mut fields: Vec<&str> = bad["error"]["details"].as_array().expect("details").iter().filter_map(|d| d["field"].as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["nope", "ticket.push"], "{bad}");
+        assert_eq!(ok(alice.get("/api/v1/me/notice-preferences").await, 200).await["mention"]["push"], true, "nothing saved");
+        let prefs = ok(alice.send("PUT", "/api/v1/me/notice-preferences", Some(json!({
+            "mention": {"push": false}, "todo_prompt": {"in_app": false}
+        }))).await, 200).await;
+        assert_eq!(prefs["mention"], json!({"in_app": true, "push": false}));
+        assert_eq!(prefs["todo_prompt"], json!({"in_app": false, "push": true}));
+        assert_eq!(prefs["ticket"], json!({"in_app": true, "push": true}));
+        // Preferences are one's own.
+        assert_eq!(ok(owner.get("/api/v1/me/notice-preferences").await, 200).await["mention"]["push"], true);
+
+        // A mention with push off: in the list, not on the phone.
+        let channel = WidgetChannel::create(&owner, json!({})).await;
+        let token = channel.visitor().await;
+        let mut v = channel.socket(&token).await;
+        v.send(json!({"type": "send", "client_id": "c1", "text": "在吗"})).await;
+        let conv = v.expect("ack").await["conversation_id"].as_i64().expect("conversation");
+        ok(owner.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"client_id": "n1", "text": "@alice@example.com 看一下", "note": true})).await, 201).await;
+        app.settle().await;
+        assert_eq!(mentions(&alice).await.len(), 1);
+        assert!(service.taken().is_empty(), "push is off for mentions");
+        // Turned on again: the next mention reaches the phone and opens the conversation.
+        ok(alice.send("PUT", "/api/v1/me/notice-preferences", Some(json!({"mention": {"push": true}}))).await, 200).await;
+        ok(owner.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"client_id": "n2", "text": "@alice@example.com 再看一下", "note": true})).await, 201).await;
+        app.settle().await;
+        let taken = service.taken();
+        assert_eq!(taken.len(), 1);
+        let got = decrypt(&browser, &taken[0].2);
+        assert_eq!((got["kind"].as_str(), got["url"].as_str()), (Some("mention"), Some(format!("/inbox/{conv}").as_str())), "{got}");
+
+        // A prompt tag with in-app off: no notice at all.
+        ok(owner.post(&format!("/api/v1/conversations/{conv}/transfer"), json!({"assignee_id": alice_id})).await, 200).await;
+        ok(owner.send("PUT", "/api/v1/todo-settings", Some(json!({"prompt_tags": {"回访": null}, "daily_list": true}))).await, 200).await;
+        ok(owner.put(&format!("/api/v1/conversations/{conv}/tags/回访")).await, 200).await;
+        app.settle().await;
+        let all = ok(alice.get("/api/v1/me/notifications").await, 200).await;
+        assert!(all["items"].as_array().expect("items").iter().all(|n| n["notice_kind"] != "todo_prompt"), "{all}");
+
+        // An SLA warning on her ticket (a notification rule's notice to the assignee) reaches
+        // her phone too, and opens the ticket.
+        ok(owner.post("/api/v1/sla/policies", json!({"spec": {
+            "name": "标准", "targets": {"p2": {"first_response_minutes": 60, "resolution_minutes": 240}},
+            "warn_fraction": 0.75
+        }})).await, 201).await;
+        let t = ok(owner.post("/api/v1/tickets", json!({"title": "打印机坏了", "priority": "p2", "assignee_id": alice_id})).await, 201).await;
+        let warn_at = t["sla"]["metrics"].as_array().expect("metrics").iter()
+            .filter_map(|m| m["warn_at"].as_i64()).min().expect("a warning");
+        app.clock.advance_ms(warn_at - app.app.now());
+        app.settle().await;
+        let taken = service.taken();
+        assert_eq!(taken.len(), 2, "one more push: {:?}", taken.iter().map(|t| &t.0).collect::<Vec<_>>());
+        let got = decrypt(&browser, &taken[1].2);
+        assert_eq!(got["url"], format!("/tickets/{}", t["id"]), "{got}");
     }
 }

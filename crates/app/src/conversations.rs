@@ -301,6 +301,27 @@ impl App {
             .await?;
         }
         append_message_event(&mut tx, scope, Some(principal.user_id()), &message, now).await?;
+        if input.note && input.text.contains('@') {
+            let people = users::mentionable_in(&mut tx, scope).await?;
+            let by = principal.user.name.as_str();
+            for user in mentioned(&input.text, &people, me) {
+                self.agent_notice(
+                    &mut tx,
+                    scope,
+                    user,
+                    "mention",
+                    &format!("{by} 在会话 #{} 的备注中提到了你", conv.number),
+                    serde_json::json!({
+                        "conversation_id": id, "conversation_number": conv.number,
+                        "message_id": message.id, "by": me, "by_name": by,
+                        "excerpt": excerpt(&input.text, MENTION_EXCERPT),
+                    }),
+                    &format!("mention:{}:{user}", message.id),
+                    now,
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         let view = MessageView {
             message,
@@ -580,6 +601,62 @@ pub(crate) async fn append_message_event(
     Ok(())
 }
 
+/// Characters of a note quoted in a mention notice.
+const MENTION_EXCERPT: usize = 140;
+
+/// Who a note mentions: `@name` or `@email` of an active user of the account, other than the
+/// author. An `@` inside a word (an e-mail address in the text) mentions nobody; the longest
+/// name that fits wins ("@张三丰" is 张三丰, not 张三), and a name ending in a Latin letter or
+/// digit must end there ("@Ann" does not mention Anna). Case is ignored.
+pub(crate) fn mentioned(text: &str, people: &[(i64, String, String)], author: i64) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let at_word_start = prev.is_none_or(|p| !p.is_alphanumeric() && p != '_');
+        prev = Some(c);
+        if c != '@' || !at_word_start {
+            continue;
+        }
+        let rest = &text[i + 1..];
+        let fits = |name: &str| -> bool {
+            let name = name.trim();
+            if name.is_empty() || rest.len() < name.len() || !rest.is_char_boundary(name.len()) {
+                return false;
+            }
+            if !rest[..name.len()].eq_ignore_ascii_case(name) {
+                return false;
+            }
+            let latin_end = name
+                .chars()
+                .last()
+                .is_some_and(|l| l.is_ascii_alphanumeric());
+            let next = rest[name.len()..].chars().next();
+            !(latin_end && next.is_some_and(|n| n.is_alphanumeric() || n == '_'))
+        };
+        let best = people
+            .iter()
+            .flat_map(|(id, name, email)| [(*id, name.trim()), (*id, email.trim())])
+            .filter(|(_, n)| fits(n))
+            .max_by_key(|(_, n)| n.len());
+        if let Some((id, _)) = best
+            && id != author
+            && !out.contains(&id)
+        {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// The first `max` characters of a text, with an ellipsis when it was longer.
+fn excerpt(text: &str, max: usize) -> String {
+    let t = text.trim();
+    match t.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_owned(),
+    }
+}
+
 /// The event of a new message.
 pub(crate) fn message_event(m: &Message) -> DomainEvent {
     DomainEvent::MessageCreated {
@@ -598,4 +675,58 @@ pub fn check_tag(tag: &str) -> AppResult<String> {
         return Err(FieldErrors::single("tag", "must be 1–50 characters without commas").into());
     }
     Ok(t.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people() -> Vec<(i64, String, String)> {
+        vec![
+            (1, "张三".into(), "zhang@example.com".into()),
+            (2, "张三丰".into(), "feng@example.com".into()),
+            (3, "Ann".into(), "ann@example.com".into()),
+            (4, "Anna Lee".into(), "anna@example.com".into()),
+            (5, "".into(), "nameless@example.com".into()),
+        ]
+    }
+
+    #[test]
+    fn a_note_mentions_people_by_name_or_email() {
+        let p = people();
+        assert_eq!(mentioned("@张三 请看一下", &p, 9), vec![1]);
+        assert_eq!(
+            mentioned("@张三丰请看", &p, 9),
+            vec![2],
+            "the longest name wins"
+        );
+        assert_eq!(
+            mentioned("@张三请看", &p, 9),
+            vec![1],
+            "CJK names need no space after"
+        );
+        assert_eq!(mentioned("cc @ann, @Anna Lee.", &p, 9), vec![3, 4]);
+        assert_eq!(mentioned("@nameless@example.com 看", &p, 9), vec![5]);
+        assert_eq!(
+            mentioned("@张三 @张三 @zhang@example.com", &p, 9),
+            vec![1],
+            "once each"
+        );
+    }
+
+    #[test]
+    fn no_mention_inside_words_of_partial_latin_names_or_of_the_author() {
+        let p = people();
+        assert!(mentioned("mail bob@ann.com", &p, 9).is_empty());
+        assert!(mentioned("@Annabel", &p, 9).is_empty());
+        assert!(mentioned("@张三 自己", &p, 1).is_empty());
+        assert!(mentioned("@ 张三", &p, 9).is_empty());
+        assert!(mentioned("no at sign", &p, 9).is_empty());
+    }
+
+    #[test]
+    fn excerpts_are_cut_on_characters() {
+        assert_eq!(excerpt("  短  ", 5), "短");
+        assert_eq!(excerpt("一二三四五六", 3), "一二三…");
+    }
 }

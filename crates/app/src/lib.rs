@@ -18,6 +18,7 @@ pub mod conversations;
 mod error;
 pub mod keyring;
 pub mod live;
+pub mod notice_prefs;
 pub mod notifier;
 pub mod notify;
 mod notify_defaults;

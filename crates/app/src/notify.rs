@@ -1056,8 +1056,10 @@ impl App {
     ) -> AppResult<bool> {
         let t = &ctx.ticket;
         let mut queued = false;
+        let pref = self.notice_pref_in(tx, scope, agent.id, "ticket").await?;
         for m in &rule.spec.media {
             let (channel, address) = match m {
+                Medium::InApp if !pref.in_app => continue,
                 Medium::InApp => (None, format!("user:{}", agent.id)),
                 Medium::Email => match channels.iter().find(|c| c.enabled && c.medium == "email") {
                     Some(c) => (Some(c.id), agent.email.clone()),
@@ -1099,7 +1101,10 @@ impl App {
                 d.due_at = None;
                 d.sent_at = Some(now);
                 d.confirmed_at = Some(now);
-                repo::insert_delivery(tx, &d).await?;
+                // The agent's phone hears of it too (an SLA warning on their ticket), once.
+                if repo::insert_delivery(tx, &d).await?.is_some() && pref.push {
+                    queued |= self.queue_push(tx, scope, &d, now).await?;
+                }
             } else {
                 queued |= repo::insert_delivery(tx, &d).await?.is_some();
             }
@@ -2493,6 +2498,10 @@ impl App {
         key: &str,
         now: i64,
     ) -> AppResult<()> {
+        let pref = self.notice_pref_in(tx, scope, user, kind).await?;
+        if !pref.in_app {
+            return Ok(());
+        }
         let mut d = blank_delivery(scope, 0, 0, key, now);
         d.ticket_id = params["ticket_id"].as_i64();
         d.rule_id = None;
@@ -2509,8 +2518,10 @@ impl App {
         d.sent_at = Some(now);
         d.confirmed_at = Some(now);
         repo::insert_delivery(tx, &d).await?;
-        // Light reminders stay in the workspace; everything else also reaches the agent's phone.
-        if params["strength"] != "light" && self.queue_push(tx, scope, &d, now).await? {
+        // Light reminders stay in the workspace; everything else also reaches the agent's phone
+        // unless they turned that off.
+        if pref.push && params["strength"] != "light" && self.queue_push(tx, scope, &d, now).await?
+        {
             self.dispatch_wake.notify_one();
         }
         self.live.publish(

@@ -180,7 +180,12 @@ impl App {
             d.due_at = Some(now);
             d.sent_at = None;
             d.confirmed_at = None;
-            d.params = Json(base.params.0.clone());
+            let mut params = base.params.0.clone();
+            // A rule's notice about a ticket opens that ticket.
+            if let (Some(t), Value::Object(m)) = (base.ticket_id, &mut params) {
+                m.entry("ticket_id").or_insert(t.into());
+            }
+            d.params = Json(params);
             yingke_store::notify::insert_delivery(tx, &d).await?;
         }
         Ok(!subs.is_empty())

@@ -46,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notify_read_all_mine))
         .routes(routes!(push_key))
         .routes(routes!(push_devices, push_subscribe, push_unsubscribe))
+        .routes(routes!(my_notice_prefs, put_my_notice_prefs))
 }
 
 /// The customer-facing pages and callbacks, outside `/api` (links in e-mails and SMS).
@@ -607,6 +608,54 @@ pub struct PushDeviceDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PushDeviceList {
     pub items: Vec<PushDeviceDto>,
+}
+
+/// Where one kind of notice reaches the agent.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct NoticePrefDoc {
+    /// In their notification list and live in the workspace.
+    pub in_app: bool,
+    /// Pushed to their subscribed browsers and phones.
+    pub push: bool,
+}
+
+/// The signed-in person's notice preferences, per kind: `mention` (an internal note names
+/// them), `ticket` (notification rules' notices to agents: SLA warnings, resolutions),
+/// `todo_reminder`, `todo_digest` (the daily list), `todo_prompt`, `automation` (a rule's notify
+/// action). A change names any subset of kinds and fields.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(as = NoticePrefs)]
+#[allow(dead_code)]
+pub struct NoticePrefsDoc {
+    pub mention: NoticePrefDoc,
+    pub ticket: NoticePrefDoc,
+    pub todo_reminder: NoticePrefDoc,
+    pub todo_digest: NoticePrefDoc,
+    pub todo_prompt: NoticePrefDoc,
+    pub automation: NoticePrefDoc,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/notice-preferences", tag = "notifications",
+    responses((status = 200, body = NoticePrefsDoc), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn my_notice_prefs(State(state): State<AppState>, Auth(p): Auth) -> ApiResult<Json<Value>> {
+    let v = state.app.my_notice_prefs(&p).await?;
+    Ok(Json(serde_json::to_value(v).unwrap_or_default()))
+}
+
+/// Changes the signed-in person's notice preferences (any subset); answers all of them.
+#[utoipa::path(put, path = "/api/v1/me/notice-preferences", tag = "notifications",
+    request_body = Object,
+    responses((status = 200, body = NoticePrefsDoc), (status = "4XX", body = ErrorEnvelope)),
+    security(("session" = []), ("bearer" = [])))]
+async fn put_my_notice_prefs(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    Body(b): Body<Value>,
+) -> ApiResult<Json<Value>> {
+    let v = state.app.set_my_notice_prefs(&p, &b).await?;
+    Ok(Json(serde_json::to_value(v).unwrap_or_default()))
 }
 
 /// The signed-in agent's browsers and phones that take web push.

@@ -220,3 +220,72 @@ pub async fn count_all(db: &Db) -> Result<i64> {
             .await
     })?)
 }
+
+/// Active users of the account as (id, name, email): who a note can mention.
+pub async fn mentionable_in(tx: &mut Tx, scope: Scope) -> Result<Vec<(i64, String, String)>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT id, name, email FROM users WHERE account_id = $1 AND active ORDER BY id",
+        )
+        .bind(scope.id())
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+const NOTICE_PREFS_SQL: &str =
+    "SELECT prefs FROM agent_notice_prefs WHERE account_id = $1 AND user_id = $2";
+
+/// An agent's notice preferences as stored (kind → {in_app, push}); `None` = the defaults.
+pub async fn notice_prefs_in(
+    tx: &mut Tx,
+    scope: Scope,
+    user: i64,
+) -> Result<Option<serde_json::Value>> {
+    let v: Option<sqlx::types::Json<serde_json::Value>> = on_tx!(tx, |c| {
+        sqlx::query_scalar(NOTICE_PREFS_SQL)
+            .bind(scope.id())
+            .bind(user)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(v.map(|j| j.0))
+}
+
+pub async fn put_notice_prefs(
+    tx: &mut Tx,
+    scope: Scope,
+    user: i64,
+    prefs: &serde_json::Value,
+    now: i64,
+) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO agent_notice_prefs (user_id, account_id, prefs, updated_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id) DO UPDATE SET prefs = excluded.prefs,
+                 updated_at = excluded.updated_at
+             WHERE agent_notice_prefs.account_id = excluded.account_id",
+        )
+        .bind(user)
+        .bind(scope.id())
+        .bind(sqlx::types::Json(prefs))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// `notice_prefs_in` outside a transaction.
+pub async fn notice_prefs(db: &Db, scope: Scope, user: i64) -> Result<Option<serde_json::Value>> {
+    let v: Option<sqlx::types::Json<serde_json::Value>> = on_pool!(&db.read, |p| {
+        sqlx::query_scalar(NOTICE_PREFS_SQL)
+            .bind(scope.id())
+            .bind(user)
+            .fetch_optional(p)
+            .await
+    })?;
+    Ok(v.map(|j| j.0))
+}
