@@ -33,6 +33,9 @@ if (!('ResizeObserver' in window)) {
   Object.defineProperty(window, 'ResizeObserver', { writable: true, value: ResizeObserverStub });
 }
 
+// The list of antd's Mentions keeps its active item in view.
+if (!Element.prototype.scrollIntoView) Element.prototype.scrollIntoView = () => {};
+
 // jsdom logs "Not implemented" for pseudo-element styles, which antd asks for; answer for the element.
 const computedStyle = window.getComputedStyle.bind(window);
 window.getComputedStyle = ((element: Element) => computedStyle(element)) as typeof window.getComputedStyle;

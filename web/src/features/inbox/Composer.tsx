@@ -1,9 +1,10 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { App as AntApp, Button, Input, Segmented, Tag, Tooltip, Typography } from 'antd';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { App as AntApp, Button, Input, Mentions, Segmented, Tag, Tooltip, Typography } from 'antd';
 import { LockOutlined, MessageOutlined, PaperClipOutlined, SendOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { uploadAttachment } from './queries';
 import { formatSize } from './source';
+import { matchesCandidate, type MentionCandidate } from './mentions';
 import { describeError } from '../../api/errorText';
 import { newClientId } from '../../realtime/clientId';
 import { CannedMenu } from '../workspace/CannedMenu';
@@ -27,10 +28,13 @@ const drafts = new Map<number, { text: string; mode: Mode }>();
 export function Composer({
   conversationId,
   socket,
+  mentionable = [],
   onSent,
 }: {
   conversationId: number;
   socket: AgentSocket;
+  /** Who a note can mention: `@` in a note offers them (replies to the visitor never do). */
+  mentionable?: readonly MentionCandidate[];
   /** A message went into the outbox (with the upload it carries, for showing it while pending). */
   onSent: (clientId: string, attachment: Attachment | null) => void;
 }) {
@@ -52,6 +56,22 @@ export function Composer({
   const prefix = cannedDismissed || rendering ? null : slashPrefix(text);
   const canned = useCannedResponses(prefix !== null);
   const suggestions = prefix !== null ? matchCanned(canned.data ?? [], prefix).slice(0, 8) : [];
+  // "@" in a note offers the account's people; picking one writes "@name " as the server reads it.
+  const byHandle = useMemo(() => new Map(mentionable.map((c) => [c.handle, c])), [mentionable]);
+  const mentionOptions = useMemo(
+    () =>
+      mentionable.map((c) => ({
+        key: String(c.id),
+        value: c.handle,
+        label: (
+          <span className={styles.mentionOption}>
+            <span className={styles.mentionName}>{c.name || c.email}</span>
+            {c.name && <span className={styles.mentionEmail}>{c.email}</span>}
+          </span>
+        ),
+      })),
+    [mentionable],
+  );
 
   const stopTyping = () => {
     if (idleTimer.current) clearTimeout(idleTimer.current);
@@ -145,14 +165,26 @@ export function Composer({
     return false;
   };
 
+  /** Enter alone sends; Shift+Enter is a new line, and Enter that confirms an IME candidate (Chinese input) must not send. */
+  const sendsOnEnter = (event: KeyboardEvent<HTMLTextAreaElement>) =>
+    event.key === 'Enter' &&
+    !(event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) &&
+    !(event.nativeEvent.isComposing || event.keyCode === 229);
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (onCannedKey(event)) {
       event.preventDefault();
       return;
     }
-    if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
-    // Enter that confirms an IME candidate (Chinese input) must not send.
-    if (event.nativeEvent.isComposing || event.keyCode === 229) return;
+    // A note sends from onNoteEnter: while the mention list is open, Enter picks from it instead.
+    if (mode === 'note' || !sendsOnEnter(event)) return;
+    event.preventDefault();
+    send();
+  };
+
+  // Mentions calls this only while its list is closed, and before onKeyDown (where the canned list takes Enter).
+  const onNoteEnter = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (!sendsOnEnter(event) || (prefix !== null && suggestions.length > 0)) return;
     event.preventDefault();
     send();
   };
@@ -175,6 +207,20 @@ export function Composer({
   };
 
   const note = mode === 'note';
+  const inputProps = {
+    value: text,
+    onKeyDown,
+    onBlur: stopTyping,
+    placeholder: rendering ? t('workspace.canned.rendering') : note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder'),
+    'aria-label': note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder'),
+    autoSize: { minRows: 2, maxRows: 8 },
+    readOnly: rendering,
+    'aria-autocomplete': 'list' as const,
+    'aria-controls': prefix !== null && suggestions.length > 0 ? menuId : undefined,
+    'aria-activedescendant':
+      prefix !== null && suggestions.length > 0 ? `${menuId}-${suggestions[Math.min(cannedActive, suggestions.length - 1)].id}` : undefined,
+    variant: 'borderless' as const,
+  };
   return (
     <div className={`${styles.composer} ${note ? styles.composerNote : ''}`}>
       {prefix !== null && (
@@ -217,23 +263,27 @@ export function Composer({
           </Tag>
         </div>
       )}
-      <Input.TextArea
-        value={text}
-        onChange={(event) => onType(event.target.value)}
-        onKeyDown={onKeyDown}
-        onBlur={stopTyping}
-        placeholder={rendering ? t('workspace.canned.rendering') : note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
-        aria-label={note ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
-        autoSize={{ minRows: 2, maxRows: 8 }}
-        readOnly={rendering}
-        aria-autocomplete="list"
-        aria-controls={prefix !== null && suggestions.length > 0 ? menuId : undefined}
-        aria-activedescendant={
-          prefix !== null && suggestions.length > 0 ? `${menuId}-${suggestions[Math.min(cannedActive, suggestions.length - 1)].id}` : undefined
-        }
-        variant="borderless"
-        className={styles.textarea}
-      />
+      {note ? (
+        <Mentions
+          {...inputProps}
+          onChange={onType}
+          onPressEnter={onNoteEnter}
+          options={mentionOptions}
+          prefix="@"
+          split=" "
+          placement="top"
+          // The list opens only while what follows "@" finds someone, so Enter after "@x" sends.
+          validateSearch={(query, split = ' ') => !query.includes(split) && mentionable.some((c) => matchesCandidate(c, query))}
+          filterOption={(query, option) => {
+            const candidate = byHandle.get(option.value ?? '');
+            return candidate !== undefined && matchesCandidate(candidate, query);
+          }}
+          className={styles.mentions}
+          classNames={{ textarea: styles.textarea, popup: styles.mentionPopup }}
+        />
+      ) : (
+        <Input.TextArea {...inputProps} onChange={(event) => onType(event.target.value)} className={styles.textarea} />
+      )}
       <div className={styles.composerBar}>
         <input
           ref={fileInput}

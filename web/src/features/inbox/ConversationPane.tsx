@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { App as AntApp, Alert, Avatar, Button, Dropdown, Result, Select, Space, Spin, Tooltip, Typography } from 'antd';
 import {
@@ -17,10 +17,12 @@ import { PRIORITIES } from './PriorityTag';
 import { StatusTag } from './StatusTag';
 import { TagEditor } from './TagEditor';
 import { TransferModal } from './TransferModal';
+import { mentionCandidates, mentionHandles } from './mentions';
 import { initial, useContactName } from './names';
 import { useConversationTag, useUpdateConversation } from './queries';
 import { hasOlder, type ThreadStore } from './thread';
 import { useThread } from './useThread';
+import { useCurrentSession } from '../auth/session';
 import { avatarColor } from '../users/UserAvatar';
 import { useUsers } from '../users/queries';
 import { useTeams } from '../teams/queries';
@@ -80,6 +82,9 @@ export function ConversationPane({
   const update = useUpdateConversation(onChanged);
   const tag = useConversationTag(id);
   const users = useUsers();
+  const { user: me } = useCurrentSession();
+  const mentionNames = useMemo(() => mentionHandles(users.data ?? []), [users.data]);
+  const mentionable = useMemo(() => mentionCandidates(users.data ?? [], me.id), [users.data, me.id]);
   const teams = useTeams();
   const [transferOpen, setTransferOpen] = useState(false);
   const navigate = useNavigate();
@@ -249,6 +254,7 @@ export function ConversationPane({
                 <MessageItem
                   message={m}
                   contactName={name}
+                  mentions={mentionNames}
                   read={m.seq === lastAgentSeq && readUpTo >= m.seq}
                   grouped={isSameDay(messages[i - 1]?.created_at ?? '', m.created_at) && continues(messages[i - 1], m)}
                 />
@@ -280,6 +286,7 @@ export function ConversationPane({
         key={id}
         conversationId={id}
         socket={socket}
+        mentionable={mentionable}
         onSent={(clientId, attachment) => {
           if (attachment) pendingAttachments.set(clientId, attachment);
         }}

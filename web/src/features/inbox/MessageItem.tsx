@@ -52,12 +52,15 @@ export function MessageItem({
   read,
   grouped = false,
   contactName,
+  mentions = [],
 }: {
   message: Message;
   read: boolean;
   grouped?: boolean;
   /** The contact's display name (the server names anonymous visitors in Chinese only). */
   contactName: string;
+  /** Names and e-mails of the account's users: `@` one of them is highlighted in a note. */
+  mentions?: readonly string[];
 }) {
   const { t } = useTranslation();
   const side = sideOf(message);
@@ -103,7 +106,7 @@ export function MessageItem({
         {attachment && <AttachmentView attachment={attachment} />}
         {message.text && (
           <div className={styles.text}>
-            <RichText text={message.text} />
+            <RichText text={message.text} mentions={note ? mentions : undefined} />
           </div>
         )}
       </div>

@@ -1,5 +1,7 @@
 import { Fragment } from 'react';
 import { safeHttpUrl } from '../../api/open';
+import { splitMentions } from './mentions';
+import styles from './Inbox.module.css';
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'，。！？、；：（）【】]+/giu;
 const TRAILING = /[.,;:!?)\]}]+$/u;
@@ -23,8 +25,11 @@ export function splitLinks(text: string): Array<{ text: string; href: string | n
   return parts;
 }
 
-/** Untrusted chat text: React text nodes only; http(s) URLs become links that open elsewhere. */
-export function RichText({ text }: { text: string }) {
+/**
+ * Untrusted chat text: React text nodes only; http(s) URLs become links that open elsewhere, and
+ * `@name` of one of `mentions` (names and e-mails of the account's users) is highlighted.
+ */
+export function RichText({ text, mentions = [] }: { text: string; mentions?: readonly string[] }) {
   return (
     <>
       {splitLinks(text).map((part, i) =>
@@ -32,6 +37,18 @@ export function RichText({ text }: { text: string }) {
           <a key={i} href={part.href} target="_blank" rel="noopener noreferrer nofollow">
             {part.text}
           </a>
+        ) : mentions.length > 0 ? (
+          <Fragment key={i}>
+            {splitMentions(part.text, mentions).map((run, j) =>
+              run.mention ? (
+                <span key={j} className={styles.mention} data-testid="mention">
+                  {run.text}
+                </span>
+              ) : (
+                <Fragment key={j}>{run.text}</Fragment>
+              ),
+            )}
+          </Fragment>
         ) : (
           <Fragment key={i}>{part.text}</Fragment>
         ),

@@ -55,6 +55,8 @@ function noticeServer(initial: ReturnType<typeof notice>[]) {
       return new Response(null, { status: 204 });
     },
     on('GET', '/api/v1/todos/5', () => jsonResponse(200, { id: 5, conversation_id: null, ticket_id: 77 })),
+    // The inbox a mention opens: its lookups are not this test's concern either.
+    (request) => (/^\/api\/v1\/(conversations|channels|canned-responses)/.test(new URL(request.url).pathname) ? errorResponse(404, 'not_found') : undefined),
     on('GET', '/api/v1/tickets', () => jsonResponse(200, { items: [], next_cursor: null })),
     // The ticket a notice opens: the page's lookups are not this test's concern.
     (request) => (/^\/api\/v1\/tickets\/\d+/.test(new URL(request.url).pathname) ? errorResponse(404, 'not_found') : undefined),
@@ -137,5 +139,59 @@ describe('NotificationBell', () => {
     await typist.click(await screen.findByRole('button', { name: '全部已读' }));
     await bell(0);
     expect(server.state.readAll).toBe(1);
+  });
+
+  it('shows a mention live as a toast with the note as text, and opens its conversation', async () => {
+    const server = noticeServer([]);
+    const fetchMock = serve(...ticketRoutes(me, ...server.routes));
+    renderApp('/tickets');
+    await bell(0);
+    const ws = FakeSocket.live();
+    act(() => ws.accept());
+
+    act(() =>
+      ws.frame({
+        type: 'notice',
+        kind: 'mention',
+        notice: {
+          subject: '王芳 在会话 #12 的备注中提到了你',
+          params: { conversation_id: 12, conversation_number: 12, message_id: 40, by: 1, by_name: '王芳', excerpt: '@Li Lei 请看 <img src=x onerror=alert(1)>' },
+        },
+      }),
+    );
+    const title = await screen.findByText('王芳 提到了你');
+    const toast = title.closest('.ant-notification-notice') as HTMLElement;
+    expect(within(toast).getByText('@Li Lei 请看 <img src=x onerror=alert(1)>')).toBeInTheDocument();
+    expect(toast.querySelector('img')).toBeNull();
+    await bell(1);
+
+    await userEvent.setup({ delay: null }).click(within(toast).getByRole('button', { name: '打开会话 #12' }));
+    await waitFor(() =>
+      expect(fetchMock.mock.calls.some(([r]) => new URL(r.url).pathname === '/api/v1/conversations/12')).toBe(true),
+    );
+  });
+
+  it('lists a mention as who mentioned the agent over the note, and opens its conversation', async () => {
+    const server = noticeServer([
+      notice(1, {
+        notice_kind: 'mention',
+        subject: '王芳 在会话 #12 的备注中提到了你',
+        body: '王芳 在会话 #12 的备注中提到了你',
+        params: { conversation_id: 12, conversation_number: 12, message_id: 40, by: 1, by_name: '王芳', excerpt: '@Li Lei 客户要退款，请跟进' },
+      }),
+    ]);
+    const fetchMock = serve(...ticketRoutes(me, ...server.routes));
+    renderApp('/tickets');
+    const typist = userEvent.setup({ delay: null });
+    await typist.click(await bell(1));
+    const item = await screen.findByRole('button', { name: '王芳 提到了你' });
+    expect(within(item).getByText('@Li Lei 客户要退款，请跟进')).toBeInTheDocument();
+    expect(within(item).getByText(/^提及 · /)).toBeInTheDocument();
+
+    await typist.click(item);
+    await waitFor(() => expect(server.state.reads).toEqual([1]));
+    await waitFor(() =>
+      expect(fetchMock.mock.calls.some(([r]) => new URL(r.url).pathname === '/api/v1/conversations/12')).toBe(true),
+    );
   });
 });

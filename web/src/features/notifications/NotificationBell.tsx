@@ -10,7 +10,7 @@ import { formatDateTime } from '../../i18n/format';
 import { SharedSocketContext, useNoticeFrames } from '../../realtime/hooks';
 import type { NotificationDelivery } from '../../api/types';
 import { useCurrentSession } from '../auth/session';
-import { noticeTarget, todoPath } from './model';
+import { noticeTarget, readMention, todoPath } from './model';
 import { myNoticesKey, unreadKey, useMyNotices, useReadAllNotices, useReadNotice, useUnreadCount } from './queries';
 import styles from './Notifications.module.css';
 
@@ -103,6 +103,10 @@ export function NotificationBell() {
           dataSource={items}
           renderItem={(notice) => {
             const unreadNotice = notice.read_at === null || notice.read_at === undefined;
+            // A mention reads "who mentioned you" over the start of the note.
+            const mention = notice.notice_kind === 'mention' ? readMention(notice.params) : null;
+            const subject = mention?.by ? t('notifications.mention.title', { by: mention.by }) : notice.subject;
+            const body = mention ? mention.excerpt : notice.body;
             return (
               <List.Item
                 className={`${styles.bellItem} ${unreadNotice ? styles.bellUnread : ''}`}
@@ -112,16 +116,16 @@ export function NotificationBell() {
                 onKeyDown={(e) => {
                   if (e.key === 'Enter') void openNotice(notice);
                 }}
-                aria-label={notice.subject}
+                aria-label={subject}
               >
-                {/* Subject and body are plain text from rules and templates: never HTML. */}
+                {/* Subject and body are plain text from rules, templates and notes: never HTML. */}
                 <div className={styles.bellText}>
                   <div className={styles.bellSubject}>
-                    {unreadNotice && <Badge status="processing" aria-label={t('notifications.bell.unread')} />} {notice.subject}
+                    {unreadNotice && <Badge status="processing" aria-label={t('notifications.bell.unread')} />} {subject}
                   </div>
-                  {notice.body && notice.body !== notice.subject && (
+                  {body && body !== subject && (
                     <Typography.Paragraph type="secondary" ellipsis={{ rows: 2 }} className={styles.bellBody}>
-                      {notice.body}
+                      {body}
                     </Typography.Paragraph>
                   )}
                   <Typography.Text type="secondary" className={styles.bellTime}>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { channelBody, channelFormPath } from './ChannelFormModal';
 import { formToPolicy, policyFormPath, policyToForm } from './PolicyTab';
 import { ruleFormPath } from './RuleDrawer';
-import { noticeTarget, readPolicy, readSkipReason, templateErrorPosition, ticketConditionFields, todoPath } from './model';
+import { noticeTarget, readMention, readPolicy, readSkipReason, templateErrorPosition, ticketConditionFields, todoPath } from './model';
 import { FIELDS } from '../../test/routingFields';
 
 describe('notification model', () => {
@@ -23,6 +23,13 @@ describe('notification model', () => {
     expect(todoPath({ conversation_id: 5, ticket_id: 6 })).toBe('/inbox/5');
     expect(todoPath({ conversation_id: null, ticket_id: 6 })).toBe('/tickets/6');
     expect(todoPath({ conversation_id: null, ticket_id: null })).toBeNull();
+  });
+
+  it('reads a mention: who, where and the start of the note', () => {
+    const params = { conversation_id: 12, conversation_number: 3, message_id: 40, by: 1, by_name: '李雷', excerpt: '@韩梅梅 请看' };
+    expect(readMention(params)).toEqual({ conversationId: 12, conversationNumber: 3, messageId: 40, by: '李雷', excerpt: '@韩梅梅 请看' });
+    expect(readMention({ by_name: '李雷' })).toBeNull();
+    expect(noticeTarget(params, null)).toEqual({ path: '/inbox/12' });
   });
 
   it('reads skip reasons as the server tags them', () => {

@@ -222,6 +222,29 @@ export function noticeTarget(params: unknown, ticketId: number | null | undefine
   return null;
 }
 
+/** What a `mention` notice says: who mentioned the agent in which conversation, and the note's start. */
+export type Mention = {
+  conversationId: number;
+  conversationNumber: number | null;
+  messageId: number | null;
+  by: string;
+  excerpt: string;
+};
+
+/** Reads a `mention` notice's params (docs/protocol/realtime.md); null without its conversation. */
+export function readMention(params: unknown): Mention | null {
+  const p = asObject(params);
+  const conversationId = asNumber(p.conversation_id);
+  if (conversationId === null) return null;
+  return {
+    conversationId,
+    conversationNumber: asNumber(p.conversation_number),
+    messageId: asNumber(p.message_id),
+    by: asString(p.by_name),
+    excerpt: asString(p.excerpt),
+  };
+}
+
 /** A to-do's page of context: its conversation, else its ticket. */
 export function todoPath(todo: { conversation_id?: number | null; ticket_id?: number | null }): string | null {
   if (typeof todo.conversation_id === 'number') return `/inbox/${todo.conversation_id}`;

@@ -14,9 +14,10 @@ import { snoozeUntil } from './snooze';
 import styles from './Todos.module.css';
 
 /**
- * Reminders without storms (D5): a strong reminder (high and urgent to-dos) is a pop-up with
- * snooze / done / open, a light one a toast; the daily list arrives at shift start in a drawer;
- * a tag the account prompts for offers to create a to-do. Lists refresh when a to-do changes.
+ * Live agent notices. Reminders without storms (D5): a strong reminder (high and urgent to-dos) is
+ * a pop-up with snooze / done / open, a light one a toast; the daily list arrives at shift start in
+ * a drawer; a tag the account prompts for offers to create a to-do. Lists refresh when a to-do
+ * changes. A mention in a colleague's note is a toast that opens the conversation.
  */
 export function TodoNotices() {
   const { t } = useTranslation();
@@ -100,6 +101,37 @@ export function TodoNotices() {
       case 'automation':
         notification.info({ title: t('todos.notices.automation'), description: action.message });
         break;
+      case 'mention': {
+        const m = action.mention;
+        const key = `mention-${m.conversationId}-${m.messageId ?? m.excerpt}`;
+        const open = () => {
+          notification.destroy(key);
+          void navigate(`/inbox/${m.conversationId}`);
+        };
+        // The excerpt is the note's plain text: shown as text, never as HTML.
+        notification.info({
+          key,
+          title: m.by ? t('notifications.mention.title', { by: m.by }) : action.subject,
+          description: m.excerpt,
+          className: styles.clickableNotice,
+          onClick: open,
+          actions: (
+            <Button
+              size="small"
+              type="link"
+              onClick={(event) => {
+                event.stopPropagation();
+                open();
+              }}
+            >
+              {m.conversationNumber !== null
+                ? t('notifications.mention.openNumber', { number: m.conversationNumber })
+                : t('notifications.mention.open')}
+            </Button>
+          ),
+        });
+        break;
+      }
       default:
         break;
     }

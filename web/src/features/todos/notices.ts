@@ -1,4 +1,5 @@
 import { asArray, asNumber, asObject, asString } from '../../api/open';
+import { readMention, type Mention } from '../notifications/model';
 import type { NoticeFrame } from '../../realtime/frames';
 
 export type Reminder = { todoId: number; title: string; priority: string; dueAt: number | null; strength: 'strong' | 'light' };
@@ -12,6 +13,7 @@ export type NoticeAction =
   | { kind: 'digest'; title: string; items: DigestItem[] }
   | { kind: 'prompt'; prompt: Prompt }
   | { kind: 'automation'; message: string }
+  | { kind: 'mention'; mention: Mention; subject: string }
   | { kind: 'ignore' };
 
 /** Reads a notice frame (docs/protocol/realtime.md, "Agent notices"); unknown kinds are ignored. */
@@ -59,6 +61,10 @@ export function readNotice(frame: NoticeFrame): NoticeAction {
     }
     case 'automation':
       return { kind: 'automation', message: subject };
+    case 'mention': {
+      const mention = readMention(params);
+      return mention ? { kind: 'mention', mention, subject } : { kind: 'ignore' };
+    }
     default:
       return { kind: 'ignore' };
   }
