@@ -150,6 +150,20 @@ test('a campaign conversation is routed to the team agent, who answers with a ca
   await expect(agentPage).toHaveTitle('迎客');
   await agentPage.screenshot({ path: `${SCREENSHOTS}/inbox.png` });
 
+  // A note that @mentions the admin, picked from the list as it is typed: the admin, on another
+  // page of the workspace, hears of it at once.
+  await agentPage.getByText('内部备注', { exact: true }).first().click();
+  const note = agentPage.getByRole('textbox', { name: '写一条内部备注…' });
+  await note.pressSequentially('@owner');
+  await note.press('Enter');
+  await expect(note).toHaveValue(/^@\S.* $/);
+  await note.pressSequentially('请确认满减规则');
+  await note.press('Enter');
+  await expect(log.locator('[data-kind="note"]').filter({ hasText: '请确认满减规则' })).toBeVisible();
+  await expect(page.getByText(`${agent.name} 提到了你`).first()).toBeVisible();
+  await expect(visitor.getByText('请确认满减规则')).toHaveCount(0);
+  await agentPage.getByText('回复', { exact: true }).first().click();
+
   // A ticket from the conversation, moved through its states.
   await agentPage.getByRole('button', { name: /创建工单/ }).click();
   await expect(agentPage).toHaveURL(/\/tickets\/\d+$/);
