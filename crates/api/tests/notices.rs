@@ -238,14 +238,19 @@ both_backends! {
     }
 }
 
-async fn mentions(s: &Session) -> Vec<Value> {
+/// The signed-in person's notices of one kind, newest first.
+async fn notices(s: &Session, kind: &str) -> Vec<Value> {
     ok(s.get("/api/v1/me/notifications").await, 200).await["items"]
         .as_array()
         .cloned()
         .unwrap_or_default()
         .into_iter()
-        .filter(|n| n["notice_kind"] == "mention")
+        .filter(|n| n["notice_kind"] == kind)
         .collect()
+}
+
+async fn mentions(s: &Session) -> Vec<Value> {
+    notices(s, "mention").await
 }
 
 both_backends! {
@@ -292,6 +297,7 @@ both_backends! {
     async fn agents_choose_which_notices_reach_them_and_their_phones(app: TestApp) {
         let (service, base) = PushService::start().await;
         let owner = app.owner().await;
+        let owner_id = ok(owner.get("/api/v1/me").await, 200).await["user"]["id"].as_i64().expect("owner id");
         let alice_id = app.create_user(app.account, "alice@example.com", Role::Agent).await;
         let alice = app.sign_in("alice@example.com", OWNER_PASSWORD).await;
         let browser = browser_keys();
@@ -302,7 +308,7 @@ both_backends! {
         // Everything on by default; a change names what it changes, bad paths change nothing.
         let prefs = ok(alice.get("/api/v1/me/notice-preferences").await, 200).await;
         assert_eq!(prefs["mention"], json!({"in_app": true, "push": true}), "{prefs}");
-        assert_eq!(prefs.as_object().expect("kinds").len(), 6);
+        assert_eq!(prefs.as_object().expect("kinds").len(), 7);
         let bad = ok(alice.send("PUT", "/api/v1/me/notice-preferences", Some(json!({
             "mention": {"push": false}, "nope": {"push": false}, "ticket": {"push": "no"}
         }))).await, 422).await;
@@ -338,8 +344,26 @@ both_backends! {
         let got = decrypt(&browser, &taken[0].2);
         assert_eq!((got["kind"].as_str(), got["url"].as_str()), (Some("mention"), Some(format!("/inbox/{conv}").as_str())), "{got}");
 
-        // A prompt tag with in-app off: no notice at all.
+        // Handed a conversation by someone else: told, on the phone too, with the way to it.
+        ok(owner.post(&format!("/api/v1/conversations/{conv}/transfer"), json!({"assignee_id": alice_id, "note": "老客户，麻烦跟进"})).await, 200).await;
+        app.settle().await;
+        let handed = notices(&alice, "assigned").await;
+        assert_eq!(handed.len(), 1, "{handed:?}");
+        assert_eq!(handed[0]["params"]["conversation_id"], conv);
+        assert_eq!(handed[0]["params"]["note"], "老客户，麻烦跟进");
+        assert!(handed[0]["subject"].as_str().expect("subject").contains("转给了你"), "{}", handed[0]);
+        let taken = service.taken();
+        assert_eq!(taken.len(), 2);
+        let got = decrypt(&browser, &taken[1].2);
+        assert_eq!((got["kind"].as_str(), got["url"].as_str()), (Some("assigned"), Some(format!("/inbox/{conv}").as_str())), "{got}");
+        // Taking a conversation oneself tells nobody.
+        ok(owner.post(&format!("/api/v1/conversations/{conv}/transfer"), json!({"assignee_id": owner_id})).await, 200).await;
+        assert!(notices(&owner, "assigned").await.is_empty());
         ok(owner.post(&format!("/api/v1/conversations/{conv}/transfer"), json!({"assignee_id": alice_id})).await, 200).await;
+        assert_eq!(notices(&alice, "assigned").await.len(), 2);
+        ok(alice.send("PUT", "/api/v1/me/notice-preferences", Some(json!({"assigned": {"push": false}}))).await, 200).await;
+
+        // A prompt tag with in-app off: no notice at all.
         ok(owner.send("PUT", "/api/v1/todo-settings", Some(json!({"prompt_tags": {"回访": null}, "daily_list": true}))).await, 200).await;
         ok(owner.put(&format!("/api/v1/conversations/{conv}/tags/回访")).await, 200).await;
         app.settle().await;
@@ -358,8 +382,8 @@ both_backends! {
         app.clock.advance_ms(warn_at - app.app.now());
         app.settle().await;
         let taken = service.taken();
-        assert_eq!(taken.len(), 2, "one more push: {:?}", taken.iter().map(|t| &t.0).collect::<Vec<_>>());
-        let got = decrypt(&browser, &taken[1].2);
+        assert_eq!(taken.len(), 4, "one more push: {:?}", taken.iter().map(|t| &t.0).collect::<Vec<_>>());
+        let got = decrypt(&browser, &taken[3].2);
         assert_eq!(got["url"], format!("/tickets/{}", t["id"]), "{got}");
     }
 }

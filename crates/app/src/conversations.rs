@@ -395,6 +395,7 @@ impl App {
             yingke_store::routing::assigned_manually(&mut tx, scope, id, now).await?;
         }
         let mut note_view = None;
+        let note_excerpt = note.as_deref().map(|n| excerpt(n, MENTION_EXCERPT));
         if let Some(text) = note {
             let m = convs::append_message(
                 &mut tx,
@@ -422,7 +423,29 @@ impl App {
             assignee_id: conv.assignee_id.map(UserId),
             team_id: conv.team_id.map(TeamId),
         };
-        events::append(&mut tx, scope, Some(principal.user_id()), &event, now).await?;
+        let seq = events::append(&mut tx, scope, Some(principal.user_id()), &event, now).await?;
+        // Someone else handed the conversation to an agent: tell them (their preferences decide
+        // where the notice reaches them).
+        if let Some(Some(user)) = assignee
+            && user != principal.user_id()
+            && before.assignee_id != Some(user.0)
+        {
+            let by = principal.user.name.as_str();
+            self.agent_notice(
+                &mut tx,
+                scope,
+                user.0,
+                "assigned",
+                &format!("{by} 把会话 #{} 转给了你", conv.number),
+                serde_json::json!({
+                    "conversation_id": id, "conversation_number": conv.number,
+                    "by": principal.user_id().0, "by_name": by, "note": note_excerpt,
+                }),
+                &format!("assigned:{seq}"),
+                now,
+            )
+            .await?;
+        }
         let conv = convs::get_in(&mut tx, scope, id).await?;
         tx.commit().await?;
         if let Some(v) = &note_view {

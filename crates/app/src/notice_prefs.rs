@@ -12,9 +12,11 @@ use yingke_store::{Scope, Tx, users};
 
 use crate::{App, AppResult, Principal};
 
-/// The kinds an agent can tune: agent notices by kind, and `ticket` for the notification rules'
+/// The kinds an agent can tune: agent notices by kind (`assigned`: someone else handed them a
+/// conversation; `mention`: a note names them), and `ticket` for the notification rules'
 /// notices to agents (SLA warnings on their tickets, resolutions).
 pub const NOTICE_KINDS: &[&str] = &[
+    "assigned",
     "mention",
     "ticket",
     "todo_reminder",

@@ -620,14 +620,15 @@ pub struct NoticePrefDoc {
     pub push: bool,
 }
 
-/// The signed-in person's notice preferences, per kind: `mention` (an internal note names
-/// them), `ticket` (notification rules' notices to agents: SLA warnings, resolutions),
+/// The signed-in person's notice preferences, per kind: `assigned` (someone else handed them a
+/// conversation), `mention` (an internal note names them), `ticket` (notification rules' notices to agents: SLA warnings, resolutions),
 /// `todo_reminder`, `todo_digest` (the daily list), `todo_prompt`, `automation` (a rule's notify
 /// action). A change names any subset of kinds and fields.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = NoticePrefs)]
 #[allow(dead_code)]
 pub struct NoticePrefsDoc {
+    pub assigned: NoticePrefDoc,
     pub mention: NoticePrefDoc,
     pub ticket: NoticePrefDoc,
     pub todo_reminder: NoticePrefDoc,
