@@ -697,6 +697,23 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/api/v1/me/notice-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["my_notice_prefs"];
+        /** Changes the signed-in person's notice preferences (any subset); answers all of them. */
+        put: operations["put_my_notice_prefs"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/notifications": {
         parameters: {
             query?: never;
@@ -2537,6 +2554,27 @@ export interface components {
             /** Format: int64 */
             ticket_id?: number | null;
             title?: string | null;
+        };
+        /** @description Where one kind of notice reaches the agent. */
+        NoticePrefDoc: {
+            /** @description In their notification list and live in the workspace. */
+            in_app: boolean;
+            /** @description Pushed to their subscribed browsers and phones. */
+            push: boolean;
+        };
+        /**
+         * @description The signed-in person's notice preferences, per kind: `mention` (an internal note names
+         *     them), `ticket` (notification rules' notices to agents: SLA warnings, resolutions),
+         *     `todo_reminder`, `todo_digest` (the daily list), `todo_prompt`, `automation` (a rule's notify
+         *     action). A change names any subset of kinds and fields.
+         */
+        NoticePrefs: {
+            automation: components["schemas"]["NoticePrefDoc"];
+            mention: components["schemas"]["NoticePrefDoc"];
+            ticket: components["schemas"]["NoticePrefDoc"];
+            todo_digest: components["schemas"]["NoticePrefDoc"];
+            todo_prompt: components["schemas"]["NoticePrefDoc"];
+            todo_reminder: components["schemas"]["NoticePrefDoc"];
         };
         NotificationCount: {
             /** Format: int64 */
@@ -5595,6 +5633,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    my_notice_prefs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticePrefs"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    put_my_notice_prefs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticePrefs"];
                 };
             };
             /** @description Client error, in the error envelope */

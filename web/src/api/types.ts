@@ -84,3 +84,5 @@ export type CannedResponse = Schemas['CannedResponse'];
 export type NotificationDelivery = Schemas['NotificationDelivery'];
 export type NotificationTemplate = Schemas['NotificationTemplate'];
 export type NotificationTemplateList = Schemas['NotificationTemplateList'];
+export type NoticePrefs = Schemas['NoticePrefs'];
+export type NoticePref = Schemas['NoticePrefDoc'];

@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import { applicationServerKey, pushOffered, VAPID_KEY_PATH } from './push';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { applicationServerKey, pushOffered, pushStatus, VAPID_KEY_PATH } from './push';
 
 describe('web push', () => {
   it('is off while the server has no VAPID key endpoint', async () => {
@@ -19,5 +19,52 @@ describe('web push', () => {
 
   it('decodes a base64url key to bytes', () => {
     expect([...applicationServerKey('AQID_-8')]).toEqual([1, 2, 3, 255, 239]);
+  });
+});
+
+describe('push status of this browser', () => {
+  const offered = vi.fn(async () => Response.json({ public_key: 'BEl6' }));
+  const refused = vi.fn(async () => new Response('{"error":{"code":"conflict"}}', { status: 409 }));
+
+  /** A browser with web push: `subscribed` says whether its worker holds a subscription. */
+  function browser(permission: NotificationPermission, subscribed: boolean) {
+    vi.stubGlobal('Notification', { permission });
+    vi.stubGlobal('PushManager', class {});
+    const registration = { pushManager: { getSubscription: async () => (subscribed ? { endpoint: 'https://push.example/1' } : null) } };
+    Object.defineProperty(navigator, 'serviceWorker', {
+      configurable: true,
+      value: { getRegistration: async () => registration },
+    });
+  }
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    Reflect.deleteProperty(navigator, 'serviceWorker');
+  });
+
+  it('is unsupported without a service worker or the Push API', async () => {
+    expect(await pushStatus(offered)).toBe('unsupported');
+  });
+
+  it('is on with a subscription and permission', async () => {
+    browser('granted', true);
+    expect(await pushStatus(refused)).toBe('on');
+  });
+
+  it('is off while nothing is subscribed and the server offers push', async () => {
+    browser('default', false);
+    expect(await pushStatus(offered)).toBe('off');
+    browser('granted', false);
+    expect(await pushStatus(offered)).toBe('off');
+  });
+
+  it('is blocked when notifications were refused', async () => {
+    browser('denied', true);
+    expect(await pushStatus(offered)).toBe('blocked');
+  });
+
+  it('is unavailable when the server sends no push', async () => {
+    browser('default', false);
+    expect(await pushStatus(refused)).toBe('unavailable');
   });
 });

@@ -55,3 +55,26 @@ export async function subscribeToPush(fetchImpl: typeof fetch = globalThis.fetch
   });
   return response.ok;
 }
+
+/**
+ * Whether this browser gets the agent's web push: `on` with a push subscription and notification
+ * permission; `off` when it could (the inbox's alert switch subscribes it); `blocked` when the
+ * person refused notifications to this site; `unavailable` when the server sends no web push;
+ * `unsupported` when the browser has no web push at all.
+ */
+export type PushStatus = 'on' | 'off' | 'blocked' | 'unavailable' | 'unsupported';
+
+export async function pushStatus(fetchImpl: typeof fetch = globalThis.fetch): Promise<PushStatus> {
+  if (typeof Notification === 'undefined' || !('serviceWorker' in navigator) || !('PushManager' in window)) {
+    return 'unsupported';
+  }
+  try {
+    const registration = await navigator.serviceWorker.getRegistration('/');
+    const subscription = await registration?.pushManager.getSubscription();
+    if (subscription && Notification.permission === 'granted') return 'on';
+  } catch {
+    // No worker to ask (private mode, a failed install): the same as not subscribed.
+  }
+  if (Notification.permission === 'denied') return 'blocked';
+  return (await pushOffered(fetchImpl)) ? 'off' : 'unavailable';
+}

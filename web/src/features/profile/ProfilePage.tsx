@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ProfileForm } from './ProfileForm';
 import { PasswordForm } from './PasswordForm';
 import { TokensCard } from './TokensCard';
+import { NoticePrefsCard } from './NoticePrefsCard';
 import { PageHeader } from '../layout/PageHeader';
 
 export default function ProfilePage() {
@@ -16,6 +17,9 @@ export default function ProfilePage() {
         </Col>
         <Col xs={24} lg={12}>
           <PasswordForm />
+        </Col>
+        <Col span={24}>
+          <NoticePrefsCard />
         </Col>
         <Col span={24}>
           <TokensCard />

@@ -30,12 +30,14 @@ export function useAssignmentAlerts(unread: number) {
     saveAlertPrefs({ enabled: next });
     if (!next) return;
     unlockSound();
-    if (notificationPermission() === 'default') {
-      const answer = await Notification.requestPermission();
+    let answer = notificationPermission();
+    if (answer === 'default') {
+      answer = await Notification.requestPermission();
       setPermission(answer);
-      // Push reaches the agent with the workspace closed, where the server offers it.
-      if (answer === 'granted') void subscribeToPush().catch(() => false);
     }
+    // Push reaches the agent with the workspace closed, where the server offers it; also when
+    // notifications were allowed before this browser was subscribed (the profile page sends here).
+    if (answer === 'granted') void subscribeToPush().catch(() => false);
   };
 
   const announce = (conversation: Conversation) => {

@@ -1,0 +1,34 @@
+// The signed-in agent's notice preferences: for each kind of notice, whether it is kept in the
+// bell and shown live in the workspace (`in_app`) and whether it is also web-pushed (`push`).
+
+import type { NoticePref, NoticePrefs } from '../../api/types';
+
+export type NoticePrefKind = keyof NoticePrefs;
+export type NoticePrefField = keyof NoticePref;
+
+/** In the order the profile page lists them. */
+export const NOTICE_PREF_KINDS: readonly NoticePrefKind[] = [
+  'mention',
+  'ticket',
+  'todo_reminder',
+  'todo_digest',
+  'todo_prompt',
+  'automation',
+];
+
+/** One switch flipped: what the page saves at once. */
+export type NoticePrefChange = { kind: NoticePrefKind; field: NoticePrefField; value: boolean };
+
+/** The PUT body for one change: `{"mention": {"push": false}}`. */
+export function changeBody(change: NoticePrefChange): Record<string, Record<string, boolean>> {
+  return { [change.kind]: { [change.field]: change.value } };
+}
+
+/** `prefs` with one change applied (a new object; `prefs` is left as it was). */
+export function applyChange(prefs: NoticePrefs, change: NoticePrefChange): NoticePrefs {
+  return { ...prefs, [change.kind]: { ...prefs[change.kind], [change.field]: change.value } };
+}
+
+export function sameChange(a: NoticePrefChange, b: NoticePrefChange): boolean {
+  return a.kind === b.kind && a.field === b.field;
+}
