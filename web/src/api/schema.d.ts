@@ -2563,12 +2563,13 @@ export interface components {
             push: boolean;
         };
         /**
-         * @description The signed-in person's notice preferences, per kind: `mention` (an internal note names
-         *     them), `ticket` (notification rules' notices to agents: SLA warnings, resolutions),
+         * @description The signed-in person's notice preferences, per kind: `assigned` (someone else handed them a
+         *     conversation), `mention` (an internal note names them), `ticket` (notification rules' notices to agents: SLA warnings, resolutions),
          *     `todo_reminder`, `todo_digest` (the daily list), `todo_prompt`, `automation` (a rule's notify
          *     action). A change names any subset of kinds and fields.
          */
         NoticePrefs: {
+            assigned: components["schemas"]["NoticePrefDoc"];
             automation: components["schemas"]["NoticePrefDoc"];
             mention: components["schemas"]["NoticePrefDoc"];
             ticket: components["schemas"]["NoticePrefDoc"];
