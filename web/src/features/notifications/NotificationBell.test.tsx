@@ -194,4 +194,79 @@ describe('NotificationBell', () => {
       expect(fetchMock.mock.calls.some(([r]) => new URL(r.url).pathname === '/api/v1/conversations/12')).toBe(true),
     );
   });
+  it('shows a handed-over conversation live as a toast with the transfer note as text, and opens it', async () => {
+    const server = noticeServer([]);
+    const fetchMock = serve(...ticketRoutes(me, ...server.routes));
+    renderApp('/tickets');
+    await bell(0);
+    const ws = FakeSocket.live();
+    act(() => ws.accept());
+
+    act(() =>
+      ws.frame({
+        type: 'notice',
+        kind: 'assigned',
+        notice: {
+          subject: '王芳 把会话 #12 转给了你',
+          params: { conversation_id: 12, conversation_number: 12, by: 1, by_name: '王芳', note: '<img src=x onerror=alert(1)> 客户要退款' },
+        },
+      }),
+    );
+    const title = await screen.findByText('王芳 把会话转给了你');
+    const toast = title.closest('.ant-notification-notice') as HTMLElement;
+    expect(within(toast).getByText('<img src=x onerror=alert(1)> 客户要退款')).toBeInTheDocument();
+    expect(toast.querySelector('img')).toBeNull();
+    await bell(1);
+
+    // Without a note the toast is its title and the way to the conversation.
+    act(() =>
+      ws.frame({
+        type: 'notice',
+        kind: 'assigned',
+        notice: { subject: '王芳 把会话 #13 转给了你', params: { conversation_id: 13, conversation_number: 13, by: 1, by_name: '王芳', note: null } },
+      }),
+    );
+    const second = (await screen.findByRole('button', { name: '打开会话 #13' })).closest('.ant-notification-notice') as HTMLElement;
+    expect(second.querySelector('.ant-notification-notice-description')?.textContent ?? '').toBe('');
+
+    await userEvent.setup({ delay: null }).click(within(toast).getByRole('button', { name: '打开会话 #12' }));
+    await waitFor(() =>
+      expect(fetchMock.mock.calls.some(([r]) => new URL(r.url).pathname === '/api/v1/conversations/12')).toBe(true),
+    );
+  });
+
+  it('lists a handed-over conversation as who handed it over, with the note, and opens it', async () => {
+    const server = noticeServer([
+      notice(1, {
+        notice_kind: 'assigned',
+        subject: '王芳 把会话 #12 转给了你',
+        body: '王芳 把会话 #12 转给了你',
+        params: { conversation_id: 12, conversation_number: 12, by: 1, by_name: '王芳', note: '<b>VIP</b> 客户，请优先处理' },
+      }),
+      notice(2, {
+        notice_kind: 'assigned',
+        read_at: 5,
+        subject: '王芳 把会话 #14 转给了你',
+        body: '王芳 把会话 #14 转给了你',
+        params: { conversation_id: 14, conversation_number: 14, by: 1, by_name: '王芳', note: null },
+      }),
+    ]);
+    const fetchMock = serve(...ticketRoutes(me, ...server.routes));
+    renderApp('/tickets');
+    const typist = userEvent.setup({ delay: null });
+    await typist.click(await bell(1));
+    const [item, withoutNote] = await screen.findAllByRole('button', { name: '王芳 把会话转给了你' });
+    expect(within(item).getByText('<b>VIP</b> 客户，请优先处理')).toBeInTheDocument();
+    expect(item.querySelector('b')).toBeNull();
+    expect(within(item).getByText(/^转交 · /)).toBeInTheDocument();
+    // Without a note the conversation's number stands under the title.
+    expect(within(withoutNote).getByText('会话 #14')).toBeInTheDocument();
+
+    await typist.click(item);
+    await waitFor(() => expect(server.state.reads).toEqual([1]));
+    await waitFor(() =>
+      expect(fetchMock.mock.calls.some(([r]) => new URL(r.url).pathname === '/api/v1/conversations/12')).toBe(true),
+    );
+    await bell(0);
+  });
 });

@@ -10,7 +10,7 @@ import { formatDateTime } from '../../i18n/format';
 import { SharedSocketContext, useNoticeFrames } from '../../realtime/hooks';
 import type { NotificationDelivery } from '../../api/types';
 import { useCurrentSession } from '../auth/session';
-import { noticeTarget, readMention, todoPath } from './model';
+import { noticeTarget, readAssignment, readMention, todoPath } from './model';
 import { myNoticesKey, unreadKey, useMyNotices, useReadAllNotices, useReadNotice, useUnreadCount } from './queries';
 import styles from './Notifications.module.css';
 
@@ -73,6 +73,31 @@ export function NotificationBell() {
     }
   };
 
+  /**
+   * A mention reads "who mentioned you" over the start of the note; a handover "who handed you a
+   * conversation" over the transfer note (or the conversation's number without one).
+   */
+  const noticeText = (notice: NotificationDelivery): { subject: string; body: string | null | undefined } => {
+    if (notice.notice_kind === 'mention') {
+      const mention = readMention(notice.params);
+      if (mention)
+        return { subject: mention.by ? t('notifications.mention.title', { by: mention.by }) : notice.subject, body: mention.excerpt };
+    }
+    if (notice.notice_kind === 'assigned') {
+      const assignment = readAssignment(notice.params);
+      if (assignment)
+        return {
+          subject: assignment.by ? t('notifications.assigned.title', { by: assignment.by }) : notice.subject,
+          body:
+            assignment.note ??
+            (assignment.conversationNumber !== null
+              ? t('notifications.assigned.conversation', { number: assignment.conversationNumber })
+              : null),
+        };
+    }
+    return { subject: notice.subject, body: notice.body };
+  };
+
   const count = unread.data ?? 0;
   const items = notices.data ?? [];
   const content = (
@@ -103,10 +128,7 @@ export function NotificationBell() {
           dataSource={items}
           renderItem={(notice) => {
             const unreadNotice = notice.read_at === null || notice.read_at === undefined;
-            // A mention reads "who mentioned you" over the start of the note.
-            const mention = notice.notice_kind === 'mention' ? readMention(notice.params) : null;
-            const subject = mention?.by ? t('notifications.mention.title', { by: mention.by }) : notice.subject;
-            const body = mention ? mention.excerpt : notice.body;
+            const { subject, body } = noticeText(notice);
             return (
               <List.Item
                 className={`${styles.bellItem} ${unreadNotice ? styles.bellUnread : ''}`}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { channelBody, channelFormPath } from './ChannelFormModal';
 import { formToPolicy, policyFormPath, policyToForm } from './PolicyTab';
 import { ruleFormPath } from './RuleDrawer';
-import { noticeTarget, readMention, readPolicy, readSkipReason, templateErrorPosition, ticketConditionFields, todoPath } from './model';
+import { noticeTarget, readAssignment, readMention, readPolicy, readSkipReason, templateErrorPosition, ticketConditionFields, todoPath } from './model';
 import { FIELDS } from '../../test/routingFields';
 
 describe('notification model', () => {
@@ -29,6 +29,15 @@ describe('notification model', () => {
     const params = { conversation_id: 12, conversation_number: 3, message_id: 40, by: 1, by_name: '李雷', excerpt: '@韩梅梅 请看' };
     expect(readMention(params)).toEqual({ conversationId: 12, conversationNumber: 3, messageId: 40, by: '李雷', excerpt: '@韩梅梅 请看' });
     expect(readMention({ by_name: '李雷' })).toBeNull();
+    expect(noticeTarget(params, null)).toEqual({ path: '/inbox/12' });
+  });
+
+  it('reads a handover: who, which conversation and the transfer note', () => {
+    const params = { conversation_id: 12, conversation_number: 3, by: 1, by_name: '李雷', note: '客户要退款' };
+    expect(readAssignment(params)).toEqual({ conversationId: 12, conversationNumber: 3, by: '李雷', note: '客户要退款' });
+    expect(readAssignment({ ...params, note: null })?.note).toBeNull();
+    expect(readAssignment({ ...params, note: '  ' })?.note).toBeNull();
+    expect(readAssignment({ by_name: '李雷', note: 'x' })).toBeNull();
     expect(noticeTarget(params, null)).toEqual({ path: '/inbox/12' });
   });
 

@@ -245,6 +245,29 @@ export function readMention(params: unknown): Mention | null {
   };
 }
 
+/** What an `assigned` notice says: who handed the agent which conversation, and the transfer note. */
+export type Assignment = {
+  conversationId: number;
+  conversationNumber: number | null;
+  by: string;
+  /** The start of the transfer note (plain text), or null without one. */
+  note: string | null;
+};
+
+/** Reads an `assigned` notice's params (docs/protocol/realtime.md); null without its conversation. */
+export function readAssignment(params: unknown): Assignment | null {
+  const p = asObject(params);
+  const conversationId = asNumber(p.conversation_id);
+  if (conversationId === null) return null;
+  const note = asString(p.note).trim();
+  return {
+    conversationId,
+    conversationNumber: asNumber(p.conversation_number),
+    by: asString(p.by_name),
+    note: note === '' ? null : note,
+  };
+}
+
 /** A to-do's page of context: its conversation, else its ticket. */
 export function todoPath(todo: { conversation_id?: number | null; ticket_id?: number | null }): string | null {
   if (typeof todo.conversation_id === 'number') return `/inbox/${todo.conversation_id}`;

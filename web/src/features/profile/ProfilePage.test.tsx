@@ -5,12 +5,13 @@ import { errorResponse, jsonResponse, renderApp } from '../../test/renderApp';
 import { on, serve, sessionOf, user } from '../../test/fakeServer';
 import { setLocale } from '../../i18n';
 import { setCsrfToken } from '../../api/client';
+import type { NoticePrefs } from '../../api/types';
 
 const me = user();
 const token = { id: 9, name: 'CRM sync', created_at: '2026-11-21T05:11:23.123Z', expires_at: null, last_used_at: null };
 
-const KINDS = ['mention', 'ticket', 'todo_reminder', 'todo_digest', 'todo_prompt', 'automation'] as const;
-type Prefs = Record<(typeof KINDS)[number], { in_app: boolean; push: boolean }>;
+const KINDS = ['assigned', 'mention', 'ticket', 'todo_reminder', 'todo_digest', 'todo_prompt', 'automation'] as const satisfies readonly (keyof NoticePrefs)[];
+type Prefs = NoticePrefs;
 const allOn = (): Prefs =>
   Object.fromEntries(KINDS.map((kind) => [kind, { in_app: true, push: true }])) as Prefs;
 const PREFS_PATH = '/api/v1/me/notice-preferences';
@@ -88,17 +89,23 @@ describe('ProfilePage', () => {
     prefs.mention.push = false;
     prefs.ticket.in_app = false;
     prefs.todo_prompt = { in_app: false, push: false };
+    prefs.assigned.push = false;
     serve(...pageRoutes(prefs));
     renderApp('/profile');
 
     expect(await screen.findByText('通知偏好', {}, { timeout: 5000 })).toBeInTheDocument();
-    await waitFor(() => expect(screen.getAllByRole('switch')).toHaveLength(12));
-    const names = ['@提及', '工单通知', '待办提醒', '今日待办清单', '创建待办提示', '自动化通知'];
+    await waitFor(() => expect(screen.getAllByRole('switch')).toHaveLength(14));
+    const names = ['转给我的会话', '@提及', '工单通知', '待办提醒', '今日待办清单', '创建待办提示', '自动化通知'];
     for (const [i, kind] of KINDS.entries()) {
       expect(screen.getByText(names[i])).toBeInTheDocument();
       expect(switchNamed(`${names[i]}：工作台`)).toHaveAttribute('aria-checked', String(prefs[kind].in_app));
       expect(switchNamed(`${names[i]}：推送`)).toHaveAttribute('aria-checked', String(prefs[kind].push));
     }
+    // The rows come in this order, conversations handed to the agent first.
+    expect(screen.getAllByRole('switch', { name: /：工作台$/ }).map((s) => s.getAttribute('aria-label'))).toEqual(
+      names.map((name) => `${name}：工作台`),
+    );
+    expect(screen.getByText('同事把会话转交给你时提醒你，并附上转交备注')).toBeInTheDocument();
     expect(screen.getByText('同事在内部备注中 @ 你')).toBeInTheDocument();
     expect(screen.getByText('待办到时提醒你（轻提醒始终不推送）')).toBeInTheDocument();
     // In-app off: the page says those notices stay out of the bell.
@@ -140,6 +147,23 @@ describe('ProfilePage', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0].headers.get('X-CSRF-Token')).toBe('tok');
     expect(await sent[0].json()).toEqual({ mention: { push: false } });
+  });
+
+  it('lists conversations handed to the agent first in English, and saves their switch', async () => {
+    await setLocale('en');
+    const saved = allOn();
+    saved.assigned.push = false;
+    const fetchMock = serve(...pageRoutes(), on('PUT', PREFS_PATH, () => jsonResponse(200, saved)));
+    renderApp('/profile');
+    await screen.findByText('Conversations handed to me', {}, { timeout: 5000 });
+    expect(screen.getByText('A colleague transfers a conversation to you, with their transfer note')).toBeInTheDocument();
+    expect(screen.getAllByRole('switch')[0]).toHaveAccessibleName('Conversations handed to me: In-app');
+
+    await userEvent.setup({ delay: null }).click(switchNamed('Conversations handed to me: Push'));
+
+    expect(await screen.findByText('Turned off: Conversations handed to me · Push')).toBeInTheDocument();
+    expect(switchNamed('Conversations handed to me: Push')).toHaveAttribute('aria-checked', 'false');
+    expect(await puts(fetchMock)[0].json()).toEqual({ assigned: { push: false } });
   });
 
   it('follows the server when its answer differs from the change', async () => {

@@ -6,15 +6,18 @@ import type { NoticePref, NoticePrefs } from '../../api/types';
 export type NoticePrefKind = keyof NoticePrefs;
 export type NoticePrefField = keyof NoticePref;
 
-/** In the order the profile page lists them. */
-export const NOTICE_PREF_KINDS: readonly NoticePrefKind[] = [
-  'mention',
-  'ticket',
-  'todo_reminder',
-  'todo_digest',
-  'todo_prompt',
-  'automation',
-];
+/** Every kind the API has, in the order the profile page lists them: a new kind fails to compile until listed. */
+const LISTED: Record<NoticePrefKind, true> = {
+  assigned: true,
+  mention: true,
+  ticket: true,
+  todo_reminder: true,
+  todo_digest: true,
+  todo_prompt: true,
+  automation: true,
+};
+
+export const NOTICE_PREF_KINDS = Object.keys(LISTED) as readonly NoticePrefKind[];
 
 /** One switch flipped: what the page saves at once. */
 export type NoticePrefChange = { kind: NoticePrefKind; field: NoticePrefField; value: boolean };

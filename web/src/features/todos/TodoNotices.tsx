@@ -17,7 +17,8 @@ import styles from './Todos.module.css';
  * Live agent notices. Reminders without storms (D5): a strong reminder (high and urgent to-dos) is
  * a pop-up with snooze / done / open, a light one a toast; the daily list arrives at shift start in
  * a drawer; a tag the account prompts for offers to create a to-do. Lists refresh when a to-do
- * changes. A mention in a colleague's note is a toast that opens the conversation.
+ * changes. A mention in a colleague's note, and a conversation someone else handed the agent (with
+ * the transfer note), are toasts that open the conversation.
  */
 export function TodoNotices() {
   const { t } = useTranslation();
@@ -30,6 +31,41 @@ export function TodoNotices() {
   const create = useCreateTodo();
   const [strong, setStrong] = useState<Reminder[]>([]);
   const [digest, setDigest] = useState<{ title: string; items: DigestItem[] } | null>(null);
+
+  /** A toast about a conversation (a mention, a handover): a click on it or its button opens it. */
+  const conversationToast = (toast: {
+    key: string;
+    title: string;
+    description: string | undefined;
+    conversationId: number;
+    conversationNumber: number | null;
+  }) => {
+    const open = () => {
+      notification.destroy(toast.key);
+      void navigate(`/inbox/${toast.conversationId}`);
+    };
+    notification.info({
+      key: toast.key,
+      title: toast.title,
+      description: toast.description,
+      className: styles.clickableNotice,
+      onClick: open,
+      actions: (
+        <Button
+          size="small"
+          type="link"
+          onClick={(event) => {
+            event.stopPropagation();
+            open();
+          }}
+        >
+          {toast.conversationNumber !== null
+            ? t('notifications.mention.openNumber', { number: toast.conversationNumber })
+            : t('notifications.mention.open')}
+        </Button>
+      ),
+    });
+  };
 
   useNoticeFrames((frame) => {
     const action = readNotice(frame);
@@ -103,32 +139,25 @@ export function TodoNotices() {
         break;
       case 'mention': {
         const m = action.mention;
-        const key = `mention-${m.conversationId}-${m.messageId ?? m.excerpt}`;
-        const open = () => {
-          notification.destroy(key);
-          void navigate(`/inbox/${m.conversationId}`);
-        };
         // The excerpt is the note's plain text: shown as text, never as HTML.
-        notification.info({
-          key,
+        conversationToast({
+          key: `mention-${m.conversationId}-${m.messageId ?? m.excerpt}`,
           title: m.by ? t('notifications.mention.title', { by: m.by }) : action.subject,
           description: m.excerpt,
-          className: styles.clickableNotice,
-          onClick: open,
-          actions: (
-            <Button
-              size="small"
-              type="link"
-              onClick={(event) => {
-                event.stopPropagation();
-                open();
-              }}
-            >
-              {m.conversationNumber !== null
-                ? t('notifications.mention.openNumber', { number: m.conversationNumber })
-                : t('notifications.mention.open')}
-            </Button>
-          ),
+          conversationId: m.conversationId,
+          conversationNumber: m.conversationNumber,
+        });
+        break;
+      }
+      case 'assigned': {
+        const a = action.assignment;
+        // The transfer note is plain text too: shown as text, never as HTML.
+        conversationToast({
+          key: `assigned-${a.conversationId}`,
+          title: a.by ? t('notifications.assigned.title', { by: a.by }) : action.subject,
+          description: a.note ?? undefined,
+          conversationId: a.conversationId,
+          conversationNumber: a.conversationNumber,
         });
         break;
       }

@@ -1,5 +1,5 @@
 import { asArray, asNumber, asObject, asString } from '../../api/open';
-import { readMention, type Mention } from '../notifications/model';
+import { readAssignment, readMention, type Assignment, type Mention } from '../notifications/model';
 import type { NoticeFrame } from '../../realtime/frames';
 
 export type Reminder = { todoId: number; title: string; priority: string; dueAt: number | null; strength: 'strong' | 'light' };
@@ -14,6 +14,7 @@ export type NoticeAction =
   | { kind: 'prompt'; prompt: Prompt }
   | { kind: 'automation'; message: string }
   | { kind: 'mention'; mention: Mention; subject: string }
+  | { kind: 'assigned'; assignment: Assignment; subject: string }
   | { kind: 'ignore' };
 
 /** Reads a notice frame (docs/protocol/realtime.md, "Agent notices"); unknown kinds are ignored. */
@@ -64,6 +65,10 @@ export function readNotice(frame: NoticeFrame): NoticeAction {
     case 'mention': {
       const mention = readMention(params);
       return mention ? { kind: 'mention', mention, subject } : { kind: 'ignore' };
+    }
+    case 'assigned': {
+      const assignment = readAssignment(params);
+      return assignment ? { kind: 'assigned', assignment, subject } : { kind: 'ignore' };
     }
     default:
       return { kind: 'ignore' };
