@@ -1,7 +1,11 @@
 import '@testing-library/jest-dom/vitest';
 import '../i18n';
 import { afterEach } from 'vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
+
+// findBy… and waitFor give up after 1 s by default; antd in jsdom, with the whole suite running
+// on a busy two-core machine, sometimes needs longer to open a popup (a select's dropdown).
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();
