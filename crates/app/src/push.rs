@@ -180,12 +180,7 @@ impl App {
             d.due_at = Some(now);
             d.sent_at = None;
             d.confirmed_at = None;
-            let mut params = base.params.0.clone();
-            // A rule's notice about a ticket opens that ticket.
-            if let (Some(t), Value::Object(m)) = (base.ticket_id, &mut params) {
-                m.entry("ticket_id").or_insert(t.into());
-            }
-            d.params = Json(params);
+            d.params = Json(base.params.0.clone());
             yingke_store::notify::insert_delivery(tx, &d).await?;
         }
         Ok(!subs.is_empty())
@@ -226,7 +221,7 @@ impl App {
             "body": d.subject,
             "kind": d.notice_kind,
             "tag": d.notice_key,
-            "url": notice_url(&d.params.0),
+            "url": notice_url(d.ticket_id, &d.params.0),
         })
         .to_string();
         let subject = if self.public_url().starts_with("https://") {
@@ -271,9 +266,10 @@ impl App {
 }
 
 /// Where tapping the notification leads in the workspace.
-fn notice_url(params: &Value) -> String {
+fn notice_url(ticket_id: Option<i64>, params: &Value) -> String {
     let id = |k: &str| params.get(k).and_then(Value::as_i64);
-    if let Some(t) = id("ticket_id") {
+    // A rule's notice about a ticket carries it on the delivery, an agent notice in its params.
+    if let Some(t) = ticket_id.or_else(|| id("ticket_id")) {
         format!("/tickets/{t}")
     } else if let Some(c) = id("conversation_id") {
         format!("/inbox/{c}")
@@ -345,11 +341,11 @@ mod tests {
     #[test]
     fn tapping_a_notice_opens_what_it_is_about() {
         assert_eq!(
-            notice_url(&json!({"ticket_id": 3, "todo_id": 1})),
+            notice_url(None, &json!({"ticket_id": 3, "todo_id": 1})),
             "/tickets/3"
         );
-        assert_eq!(notice_url(&json!({"conversation_id": 5})), "/inbox/5");
-        assert_eq!(notice_url(&json!({"todo_id": 1})), "/todos");
-        assert_eq!(notice_url(&json!({})), "/inbox");
+        assert_eq!(notice_url(None, &json!({"conversation_id": 5})), "/inbox/5");
+        assert_eq!(notice_url(None, &json!({"todo_id": 1})), "/todos");
+        assert_eq!(notice_url(None, &json!({})), "/inbox");
     }
 }

@@ -450,19 +450,15 @@ pub async fn conversations_in(tx: &mut Tx, scope: Scope, ids: &[i64]) -> Result<
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let mut sql = String::from(concat!(
-        "SELECT ",
-        routing_cols!(),
-        " FROM conversations WHERE account_id = $1 AND id IN ("
-    ));
-    for i in 0..ids.len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        // Only numbered placeholders are generated; every id is bound.
-        sql.push_str(&format!("${}", i + 2));
-    }
-    sql.push(')');
+    // Only numbered placeholders are generated; every id is bound.
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            routing_cols!(),
+            " FROM conversations WHERE account_id = $1 AND id IN ({})"
+        ),
+        numbered(2, ids.len())
+    );
     Ok(on_tx!(tx, |c| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.id());
         for id in ids {
@@ -633,6 +629,24 @@ pub enum Placement<'a> {
     },
 }
 
+impl Placement<'_> {
+    /// (assigned, agent, team, route) as the statements bind them.
+    fn parts(&self) -> (bool, Option<i64>, Option<i64>, &Value) {
+        match *self {
+            Placement::Assigned { agent, team, route } => (true, Some(agent), team, route),
+            Placement::Queued { team, route } => (false, None, team, route),
+        }
+    }
+}
+
+/// `$first, $first+1, …` for `n` values bound in that order (an `IN (…)` list).
+fn numbered(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Stores a decision's effect: assigned (status open) or queued (status pending, keeping the
 /// original queue time so a re-queued conversation keeps its place).
 pub async fn place(
@@ -643,10 +657,7 @@ pub async fn place(
     priority: i64,
     now: i64,
 ) -> Result<Conversation> {
-    let (assigned, agent, team, route) = match p {
-        Placement::Assigned { agent, team, route } => (true, Some(agent), team, route),
-        Placement::Queued { team, route } => (false, None, team, route),
-    };
+    let (assigned, agent, team, route) = p.parts();
     let row: ConversationRow = on_tx!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE conversations SET
@@ -719,10 +730,7 @@ pub async fn place_and_record_many(
         Vec::with_capacity(n),
     );
     for it in &items {
-        let (a, agent, team, route) = match &it.placement {
-            Placement::Assigned { agent, team, route } => (true, Some(*agent), *team, *route),
-            Placement::Queued { team, route } => (false, None, *team, *route),
-        };
+        let (a, agent, team, route) = it.placement.parts();
         ids.push(it.decision.conversation_id);
         agents.push(agent);
         teams.push(team);
@@ -799,18 +807,12 @@ pub async fn mark_assigned(tx: &mut Tx, scope: Scope, agents: &[i64], now: i64) 
     if agents.is_empty() {
         return Ok(());
     }
-    let mut sql = String::from(
+    // Only numbered placeholders are generated; every id is bound.
+    let sql = format!(
         "UPDATE agent_states SET last_assigned_at = $2, active_at = $2
-         WHERE account_id = $1 AND user_id IN (",
+         WHERE account_id = $1 AND user_id IN ({})",
+        numbered(3, agents.len())
     );
-    for i in 0..agents.len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        // Only numbered placeholders are generated; every id is bound.
-        sql.push_str(&format!("${}", i + 3));
-    }
-    sql.push(')');
     on_tx!(tx, |c| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .bind(scope.id())
