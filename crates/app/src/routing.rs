@@ -207,6 +207,24 @@ pub(crate) struct Prefetch {
     last_agent: Option<(i64, i64)>,
 }
 
+impl Prefetch {
+    /// A new conversation's facts, read by whoever opened it (a visitor's first message reads
+    /// them in its own transaction).
+    pub(crate) fn new(
+        first_text: String,
+        contact: Option<yingke_store::contacts::Contact>,
+        facts: repo::ContactFacts,
+    ) -> Self {
+        Self {
+            first_text,
+            contact,
+            tags: facts.tags,
+            history: (facts.earlier, facts.last_active),
+            last_agent: facts.last_agent,
+        }
+    }
+}
+
 /// The facts rules see about a conversation (or a hypothetical one, for `simulate`).
 fn facts_from(ctx: &Ctx, source: &Value, p: &Prefetch, now: i64) -> Facts {
     let mut f = Facts::new(now);
@@ -1083,34 +1101,11 @@ impl App {
             Some(cid) => Some(yingke_store::contacts::get(&self.db, scope, cid).await?),
             None => None,
         };
-        self.prefetch_with(scope, conversation_id, first_text, contact)
-            .await
-    }
-
-    /// The facts about a conversation whose first text and contact the caller already has (a
-    /// visitor's new conversation): the rest is read concurrently.
-    async fn prefetch_with(
-        &self,
-        scope: Scope,
-        conversation_id: i64,
-        first_text: String,
-        contact: Option<yingke_store::contacts::Contact>,
-    ) -> AppResult<Prefetch> {
-        let (tags, history, last_agent) = match &contact {
-            Some(c) => tokio::try_join!(
-                yingke_store::contacts::tags(&self.db, scope, c.id),
-                repo::contact_history(&self.db, scope, c.id, conversation_id),
-                repo::last_agent_of(&self.db, scope, c.id, conversation_id),
-            )?,
-            None => (vec![], (0, None), None),
+        let facts = match &contact {
+            Some(c) => repo::contact_facts(&self.db, scope, c.id, conversation_id).await?,
+            None => repo::ContactFacts::default(),
         };
-        Ok(Prefetch {
-            first_text,
-            contact,
-            tags,
-            history,
-            last_agent,
-        })
+        Ok(Prefetch::new(first_text, contact, facts))
     }
 
     // ---- routing steps ----
@@ -1146,7 +1141,7 @@ impl App {
         let lock = self.routing_lock(scope.account());
         let _g = lock.lock().await;
         let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_priority().await?;
         repo::lock_account(&mut tx, scope).await?;
         let mut ctx = self.context_in(&mut tx, scope).await?;
         let ids: Vec<i64> = jobs.iter().map(|j| j.0).collect();
@@ -1407,7 +1402,7 @@ impl App {
         let _g = lock.lock().await;
         let started = Instant::now();
         let now = self.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_priority().await?;
         repo::lock_account(&mut tx, scope).await?;
         let rows = repo::queued_in(&mut tx, scope).await?;
         if rows.is_empty() {
@@ -1521,7 +1516,7 @@ impl App {
         if teams_cfg.iter().all(|t| t.overflow_team_id.is_none()) {
             return Ok(0);
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_priority().await?;
         repo::lock_account(&mut tx, scope).await?;
         let rows = repo::queued_in(&mut tx, scope).await?;
         let mut ctx = self.context_in(&mut tx, scope).await?;
@@ -1845,18 +1840,11 @@ impl App {
     /// Routes a conversation right after the commit that created (or reopened) it, through
     /// the account's batcher, and waits for the decision. A failure is logged, not returned:
     /// the message was acknowledged, and the sweep retries.
-    pub(crate) async fn route_new(
-        &self,
-        conv: &Conversation,
-        known: Option<(String, yingke_store::contacts::Contact)>,
-    ) {
+    pub(crate) async fn route_new(&self, conv: &Conversation, known: Option<Prefetch>) {
         let scope = Scope::new(conv.account_id);
         // Facts that need no lock are read here, concurrently with other visitors' tasks.
         let pre = match known {
-            Some((text, contact)) => {
-                self.prefetch_with(scope, conv.id, text, Some(contact))
-                    .await
-            }
+            Some(p) => Ok(p),
             None => self.prefetch(scope, conv.id, Some(conv.contact_id)).await,
         };
         let pre = match pre {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use yingke_core::{AccountId, DomainEvent, Email, FieldErrors};
 use yingke_store::{
-    Scope, Tx,
+    Backend, Scope, Tx,
     channels::{self, Channel},
     contacts::{self, Contact, ContactPatch},
     conversations::{self as convs, Conversation, ConversationPatch, NewConversation, NewMessage},
@@ -527,6 +527,7 @@ impl App {
             attachment: attachment.as_ref(),
             client_id,
         };
+        let mut prefetched = None;
         let (conv, message) = if change == Some("created") {
             // A conversation nobody else can see yet: it was inserted with the first sequence
             // number taken, and its events go in one statement.
@@ -540,7 +541,27 @@ impl App {
             events::append_many(&mut tx, scope, None, &evs, now).await?;
             self.queue_automation(&mut tx, scope, &evs[..1], now)
                 .await?;
+            // What routing needs to know of the contact. On PostgreSQL it is read on the
+            // connection already held, rather than queueing for another; on SQLite a reader
+            // reads it after the commit, keeping the single writer's turn short.
+            let facts = match tx.backend() {
+                Backend::Postgres => Some(
+                    yingke_store::routing::contact_facts_in(&mut tx, scope, v.c, conv.id).await?,
+                ),
+                Backend::Sqlite => None,
+            };
             tx.commit().await?;
+            let facts = match facts {
+                Some(f) => Some(f),
+                None => yingke_store::routing::contact_facts(&self.db, scope, v.c, conv.id)
+                    .await
+                    .inspect_err(
+                        |e| tracing::warn!(conversation = conv.id, error = %e, "routing facts"),
+                    )
+                    .ok(),
+            };
+            prefetched =
+                facts.map(|f| crate::routing::Prefetch::new(text.to_owned(), Some(contact), f));
             (conv, message)
         } else {
             // The conversation as the append left it, read under its row lock.
@@ -569,9 +590,7 @@ impl App {
                 .record(started.elapsed().as_secs_f64());
         }
         if change.is_some() && conv.assignee_id.is_none() {
-            // A new conversation's first text is this one, and its contact was just read.
-            let known = (change == Some("created")).then(|| (text.to_owned(), contact));
-            self.route_new(&conv, known).await;
+            self.route_new(&conv, prefetched).await;
         }
         Ok(view)
     }
@@ -585,13 +604,11 @@ impl App {
         now: i64,
     ) -> AppResult<Conversation> {
         let scope = v.scope();
-        let number = yingke_store::accounts::next_number(tx, v.account(), "conversation").await?;
         let entry_point_id = v.src.pointer("/entry/id").and_then(Value::as_i64);
         let conv = convs::insert(
             tx,
             scope,
             NewConversation {
-                number,
                 channel_id: v.ch,
                 entry_point_id,
                 contact_id: v.c,

@@ -178,8 +178,9 @@ pub async fn run(p: Params) -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
 
     // The burst: conversation i arrives at i × B / C milliseconds.
-    let start = Instant::now();
     let n = sockets.len();
+    eprintln!("burst: {n} conversations over {} ms", p.burst_ms);
+    let start = Instant::now();
     let mut handles = Vec::new();
     for (i, mut sink) in sockets.into_iter().enumerate() {
         let acks = acks.clone();

@@ -97,7 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn open_db(config: &Config) -> anyhow::Result<Db> {
     match &config.database_url {
-        Some(url) => Db::connect_postgres(url.expose(), None)
+        Some(url) => Db::connect_postgres(url.expose(), None, config.postgres_max_connections)
             .await
             .context("connecting to PostgreSQL"),
         None => {

@@ -49,6 +49,7 @@ pub struct FileConfig {
     pub trust_proxy_headers: Option<bool>,
     pub body_limit_bytes: Option<usize>,
     pub sqlite_synchronous_full: Option<bool>,
+    pub postgres_max_connections: Option<u32>,
     pub secret_key: Option<Secret>,
     pub nats_url: Option<String>,
     pub public_url: Option<String>,
@@ -116,6 +117,7 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     pub body_limit_bytes: usize,
     pub sqlite_synchronous_full: bool,
+    pub postgres_max_connections: u32,
     pub secret_key: Option<Secret>,
     pub nats_url: Option<String>,
     pub public_url: String,
@@ -123,6 +125,11 @@ pub struct Config {
 }
 
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@yingke.local";
+
+/// The main PostgreSQL pool's size by default. Fewer connections suit a burst of new
+/// conversations on a small machine (4 on 2 cores decided 1,000 of them fastest), more suit
+/// steady chat traffic (4 made its acks ten times slower); docs/benchmarks.md has both.
+pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 16;
 
 impl Config {
     /// Lays the overrides over the file (explicit, or `./yingke.toml` if present) and the defaults.
@@ -172,6 +179,9 @@ impl Config {
             body_limit_bytes: file.body_limit_bytes.unwrap_or(1024 * 1024),
             notify_send_window: file.notify_send_window.unwrap_or(4),
             sqlite_synchronous_full: file.sqlite_synchronous_full.unwrap_or(true),
+            postgres_max_connections: file
+                .postgres_max_connections
+                .unwrap_or(DEFAULT_POSTGRES_CONNECTIONS),
             secret_key: o
                 .secret_key
                 .clone()
@@ -201,6 +211,9 @@ impl Config {
             && k.expose().len() < 32
         {
             bail!("YINGKE_SECRET_KEY must be at least 32 characters");
+        }
+        if !(1..=1000).contains(&cfg.postgres_max_connections) {
+            bail!("postgres_max_connections must be between 1 and 1000");
         }
         if !(1..=64).contains(&cfg.notify_send_window) {
             bail!("notify_send_window must be between 1 and 64");
@@ -233,6 +246,11 @@ data_dir = "data"
 
 # PostgreSQL instead of SQLite (env DATABASE_URL, flag --database-url).
 # database_url = "postgres://yingke@127.0.0.1/yingke"
+
+# Connections to PostgreSQL in the main pool (routing steps keep 2 more of their own). On a
+# 2-core machine sharing PostgreSQL, 4 opens a burst of new conversations fastest while 16 keeps
+# steady chat traffic fastest (docs/benchmarks.md).
+postgres_max_connections = 16
 
 # First start only, when there are no users: the owner of the first account
 # (env YINGKE_ADMIN_EMAIL / YINGKE_ADMIN_PASSWORD). Without a password one is generated and
@@ -281,6 +299,10 @@ mod tests {
         let file: FileConfig = toml::from_str(DEFAULT_CONFIG).expect("the default config parses");
         assert_eq!(file.listen.as_deref(), Some("127.0.0.1:8080"));
         assert_eq!(file.admin_email.as_deref(), Some(DEFAULT_ADMIN_EMAIL));
+        assert_eq!(
+            file.postgres_max_connections,
+            Some(DEFAULT_POSTGRES_CONNECTIONS)
+        );
     }
 
     #[test]
@@ -300,6 +322,30 @@ mod tests {
         assert_eq!(cfg.log_format, LogFormat::Text);
         o.listen = Some("127.0.0.1:0".into());
         assert_eq!(Config::load(&o).expect("loads").listen, "127.0.0.1:0");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn the_postgres_pool_has_a_default_and_takes_the_files_size() {
+        let dir = std::env::temp_dir().join(format!("yingke-pool-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("yingke.toml");
+        let load = |text: &str| {
+            std::fs::write(&path, text).expect("write");
+            Config::load(&Overrides {
+                config: Some(path.clone()),
+                ..Default::default()
+            })
+        };
+        let cfg = load("").expect("loads");
+        assert_eq!(cfg.postgres_max_connections, DEFAULT_POSTGRES_CONNECTIONS);
+        let cfg = load("postgres_max_connections = 6\n").expect("loads");
+        assert_eq!(cfg.postgres_max_connections, 6);
+        let err = load("postgres_max_connections = 0\n").expect_err("0 is refused");
+        assert!(
+            err.to_string().contains("postgres_max_connections"),
+            "{err}"
+        );
         std::fs::remove_dir_all(dir).ok();
     }
 

@@ -56,6 +56,9 @@ pub struct Db {
     pub(crate) write: Pool,
     /// SQLite group commit, when on.
     pub(crate) group: Option<std::sync::Arc<crate::group::Group>>,
+    /// PostgreSQL: a few connections kept apart for transactions others wait on (routing
+    /// steps), so they never queue behind the main pool's backlog.
+    pub(crate) priority: Option<PgPool>,
     /// PostgreSQL counter sequences known to exist (see `accounts::prepare_counter`).
     pub(crate) counters: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
@@ -126,24 +129,35 @@ impl Db {
                 .then(|| crate::group::Group::new(write.clone())),
             read: Pool::Sqlite(read),
             write: Pool::Sqlite(write),
+            priority: None,
             counters: Default::default(),
         })
     }
 
-    /// Connects to PostgreSQL. `search_path`, when given, confines everything to that schema
+    /// Connects to PostgreSQL with a main pool of up to `max_connections` (and 2 more for
+    /// [`Db::begin_priority`]). `search_path`, when given, confines everything to that schema
     /// (the tests use one schema per test).
-    pub async fn connect_postgres(url: &str, search_path: Option<&str>) -> Result<Self> {
+    pub async fn connect_postgres(
+        url: &str,
+        search_path: Option<&str>,
+        max_connections: u32,
+    ) -> Result<Self> {
         let mut opts = PgConnectOptions::from_str(url)?;
         if let Some(schema) = search_path {
             opts = opts.options([("search_path", schema)]);
         }
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await?;
+        let priority = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy_with(opts);
         Ok(Self {
             group: None,
+            priority: Some(priority),
             read: Pool::Postgres(pool.clone()),
             write: Pool::Postgres(pool),
             counters: Default::default(),
@@ -198,14 +212,36 @@ impl Db {
         })
     }
 
+    /// Starts a write transaction that others are waiting on (a routing step deciding
+    /// conversations already accepted). On PostgreSQL it takes a connection from a small pool of
+    /// its own, so it never queues behind the main pool's backlog. SQLite's single writer gets no
+    /// such lane: steps that waited there decided larger batches, and going first made them many
+    /// small ones that took the writer longer in all (docs/benchmarks.md).
+    pub async fn begin_priority(&self) -> Result<Tx> {
+        match &self.priority {
+            Some(p) => Ok(Tx::Postgres(p.begin().await?)),
+            None => self.begin().await,
+        }
+    }
+
     /// Closes every connection (on shutdown, so SQLite checkpoints the WAL).
     pub async fn close(&self) {
         on_pool!(&self.read, |p| p.close().await);
         on_pool!(&self.write, |p| p.close().await);
+        if let Some(p) = &self.priority {
+            p.close().await;
+        }
     }
 }
 
 impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) | Tx::SqliteGroup(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,

@@ -202,3 +202,67 @@ both_dbs! {
         tx.commit().await.expect("commit");
     }
 }
+
+both_dbs! {
+    async fn conversations_are_numbered_per_account_and_contact_facts_come_in_one_read(db: Db) {
+        use yingke_store::{channels, contacts, conversations as convs, routing};
+        let a = account(&db, "A").await;
+        let b = account(&db, "B").await;
+        for s in [a, b] {
+            accounts::prepare_counter(&db, s.account(), "conversation").await.expect("counter");
+        }
+        let settings = serde_json::json!({});
+        let source = serde_json::json!({});
+        let mut tx = db.begin().await.expect("begin");
+        let agent = user(&mut tx, a, "agent@a.example").await.expect("agent");
+        let ch = |key| channels::NewChannel {
+            kind: "web_widget",
+            name: "网站",
+            public_key: key,
+            settings: &settings,
+            identity_secret_sealed: "",
+        };
+        let ch_a = channels::insert(&mut tx, a, ch("ka"), 1).await.expect("channel");
+        let ch_b = channels::insert(&mut tx, b, ch("kb"), 1).await.expect("channel");
+        let c = contacts::insert(&mut tx, a, Default::default(), 1).await.expect("contact");
+        let other = contacts::insert(&mut tx, b, Default::default(), 1).await.expect("contact");
+        for tag in ["vip", "付费", "a-tag"] {
+            contacts::add_tag(&mut tx, a, c.id, tag).await.expect("tag");
+        }
+        let new = |channel_id, contact_id| convs::NewConversation {
+            channel_id,
+            entry_point_id: None,
+            contact_id,
+            status: "open",
+            priority: 1,
+            source: &source,
+            last_seq: 0,
+        };
+        let first = convs::insert(&mut tx, a, new(ch_a.id, c.id), 100).await.expect("first");
+        let elsewhere = convs::insert(&mut tx, b, new(ch_b.id, other.id), 100).await.expect("b");
+        let second = convs::insert(&mut tx, a, new(ch_a.id, c.id), 200).await.expect("second");
+        convs::update(
+            &mut tx,
+            a,
+            first.id,
+            convs::ConversationPatch { assignee_id: Some(Some(agent.id.0)), ..Default::default() },
+            150,
+        )
+        .await
+        .expect("assign");
+        let third = convs::insert(&mut tx, a, new(ch_a.id, c.id), 300).await.expect("third");
+        // Read inside the transaction that wrote it all, as a visitor's first message does.
+        let facts = routing::contact_facts_in(&mut tx, a, c.id, third.id).await.expect("facts");
+        tx.commit().await.expect("commit");
+        assert_eq!((first.number, second.number, third.number), (1, 2, 3));
+        assert_eq!(elsewhere.number, 1, "each account counts on its own");
+        assert_eq!(facts.tags, ["a-tag", "vip", "付费"]);
+        assert_eq!(facts.earlier, 2, "the conversation itself is not history");
+        assert_eq!(facts.last_active, Some(200));
+        assert_eq!(facts.last_agent, Some((agent.id.0, 150)));
+        assert_eq!(routing::contact_facts(&db, a, c.id, third.id).await.expect("facts"), facts);
+        // Another account's contact id reads as a stranger: no tags, no history.
+        let stranger = routing::contact_facts(&db, b, c.id, third.id).await.expect("facts");
+        assert_eq!(stranger, routing::ContactFacts::default());
+    }
+}

@@ -77,7 +77,7 @@ impl TestDb {
             Backend::Postgres => {
                 let schema = format!("t_{tag}");
                 admin_sql(&format!("CREATE SCHEMA {schema}")).await;
-                let db = Db::connect_postgres(&postgres_url(), Some(&schema))
+                let db = Db::connect_postgres(&postgres_url(), Some(&schema), 16)
                     .await
                     .expect("connect to PostgreSQL (is it running? see scripts/test.sh)");
                 (db, Cleanup::Schema(schema))

@@ -110,7 +110,7 @@ pub async fn next_number(tx: &mut Tx, account: AccountId, name: &str) -> Result<
     }
 }
 
-fn sequence_name(account: AccountId, name: &str) -> Result<String> {
+pub(crate) fn sequence_name(account: AccountId, name: &str) -> Result<String> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
         return Err(crate::Error::Corrupt(format!("bad counter name {name:?}")));
     }

@@ -88,8 +88,8 @@ impl From<ConversationRow> for Conversation {
     }
 }
 
+/// A conversation to insert; its number comes from the account's `conversation` counter.
 pub struct NewConversation<'a> {
-    pub number: i64,
     pub channel_id: i64,
     pub entry_point_id: Option<i64>,
     pub contact_id: i64,
@@ -101,32 +101,56 @@ pub struct NewConversation<'a> {
     pub last_seq: i64,
 }
 
+/// Inserts a conversation numbered from the account's `conversation` counter (on PostgreSQL,
+/// `accounts::prepare_counter` first): `nextval` inside the insert there, saving a round trip;
+/// the counter row in the same transaction on SQLite.
 pub async fn insert(
     tx: &mut Tx,
     scope: Scope,
     n: NewConversation<'_>,
     now: i64,
 ) -> Result<Conversation> {
-    let row: ConversationRow = on_tx!(tx, |c| {
-        sqlx::query_as(
-            "INSERT INTO conversations (account_id, number, channel_id, entry_point_id, contact_id, status, priority, source, last_seq, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9)
-             RETURNING id, account_id, number, channel_id, entry_point_id, contact_id, status, priority, assignee_id, team_id,
-                       last_seq, contact_read_seq, agent_read_seq, source, first_response_at, resolved_at, csat_score, csat_comment, created_at, updated_at",
+    let sql = |number: &str| {
+        format!(
+            "INSERT INTO conversations (account_id, channel_id, entry_point_id, contact_id, status, priority, source, created_at, updated_at, last_seq, number)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, {number})
+             RETURNING {CONVERSATION_COLUMNS}"
         )
-        .bind(scope.id())
-        .bind(n.number)
-        .bind(n.channel_id)
-        .bind(n.entry_point_id)
-        .bind(n.contact_id)
-        .bind(n.status)
-        .bind(n.priority)
-        .bind(Json(n.source))
-        .bind(now)
-        .bind(n.last_seq)
-        .fetch_one(c)
-        .await
-    })?;
+    };
+    // Binds $1…$9, the same on both backends.
+    macro_rules! fields {
+        ($q:expr) => {
+            $q.bind(scope.id())
+                .bind(n.channel_id)
+                .bind(n.entry_point_id)
+                .bind(n.contact_id)
+                .bind(n.status)
+                .bind(n.priority)
+                .bind(Json(n.source))
+                .bind(now)
+                .bind(n.last_seq)
+        };
+    }
+    let row: ConversationRow = match tx {
+        Tx::Postgres(t) => {
+            let seq = crate::accounts::sequence_name(scope.account(), "conversation")?;
+            fields!(sqlx::query_as(sqlx::AssertSqlSafe(sql(
+                "nextval($10::regclass)"
+            ))))
+            .bind(seq)
+            .fetch_one(&mut **t)
+            .await?
+        }
+        tx => {
+            let number = crate::accounts::next_number(tx, scope.account(), "conversation").await?;
+            on_tx!(tx, |c| fields!(sqlx::query_as(sqlx::AssertSqlSafe(sql(
+                "$10"
+            ))))
+            .bind(number)
+            .fetch_one(c)
+            .await)?
+        }
+    };
     Ok(row.into())
 }
 

@@ -6,7 +6,7 @@ use sqlx::types::Json;
 use yingke_core::AccountId;
 
 use crate::{
-    Db, Result, Scope, Tx,
+    Backend, Db, Result, Scope, Tx,
     conversations::{CONVERSATION_COLUMNS, Conversation, ConversationRow},
     db::{on_pool, on_tx},
 };
@@ -874,46 +874,92 @@ pub async fn agent_replied(tx: &mut Tx, scope: Scope, id: i64, now: i64) -> Resu
     Ok(())
 }
 
-/// The agent who last served the contact (most recent assigned conversation other than
-/// `except`), and when it was last updated.
-pub async fn last_agent_of(
-    db: &Db,
-    scope: Scope,
-    contact: i64,
-    except: i64,
-) -> Result<Option<(i64, i64)>> {
-    Ok(on_pool!(&db.read, |c| {
-        sqlx::query_as(
-            "SELECT assignee_id, updated_at FROM conversations
-             WHERE account_id = $1 AND contact_id = $2 AND id <> $3 AND assignee_id IS NOT NULL
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(scope.id())
-        .bind(contact)
-        .bind(except)
-        .fetch_optional(c)
-        .await
-    })?)
+/// What routing knows of a conversation's contact from before it (`except`), in one read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactFacts {
+    /// The contact's tags, sorted.
+    pub tags: Vec<String>,
+    /// Earlier conversations.
+    pub earlier: i64,
+    /// The last activity in them.
+    pub last_active: Option<i64>,
+    /// (agent, when) of the newest earlier conversation that had an assignee.
+    pub last_agent: Option<(i64, i64)>,
 }
 
-/// (earlier conversations, last activity) of a contact before `except`.
-pub async fn contact_history(
+pub async fn contact_facts(
     db: &Db,
     scope: Scope,
     contact: i64,
     except: i64,
-) -> Result<(i64, Option<i64>)> {
-    Ok(on_pool!(&db.read, |c| {
-        sqlx::query_as(
-            "SELECT COUNT(*), MAX(updated_at) FROM conversations
-             WHERE account_id = $1 AND contact_id = $2 AND id <> $3",
-        )
-        .bind(scope.id())
-        .bind(contact)
-        .bind(except)
-        .fetch_one(c)
-        .await
-    })?)
+) -> Result<ContactFacts> {
+    let sql = contact_facts_sql(db.backend());
+    let row = on_pool!(&db.read, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(scope.id())
+            .bind(contact)
+            .bind(except)
+            .fetch_one(c)
+            .await
+    })?;
+    ContactFacts::from_row(row)
+}
+
+/// [`contact_facts`] inside a write transaction (a visitor's new conversation: the connection is
+/// already held, so the read does not queue for another).
+pub async fn contact_facts_in(
+    tx: &mut Tx,
+    scope: Scope,
+    contact: i64,
+    except: i64,
+) -> Result<ContactFacts> {
+    let sql = contact_facts_sql(tx.backend());
+    let row = on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(scope.id())
+            .bind(contact)
+            .bind(except)
+            .fetch_one(c)
+            .await
+    })?;
+    ContactFacts::from_row(row)
+}
+
+type FactsRow = (String, i64, Option<i64>, Option<i64>, Option<i64>);
+
+fn contact_facts_sql(backend: Backend) -> String {
+    let tags = match backend {
+        Backend::Postgres => {
+            "(SELECT COALESCE(json_agg(tag ORDER BY tag), '[]')::text FROM contact_tags
+               WHERE account_id = $1 AND contact_id = $2)"
+        }
+        Backend::Sqlite => {
+            "(SELECT json_group_array(tag) FROM (SELECT tag FROM contact_tags
+               WHERE account_id = $1 AND contact_id = $2 ORDER BY tag))"
+        }
+    };
+    format!(
+        "SELECT {tags}, h.n, h.last_active, l.assignee_id, l.updated_at
+         FROM (SELECT COUNT(*) AS n, MAX(updated_at) AS last_active FROM conversations
+               WHERE account_id = $1 AND contact_id = $2 AND id <> $3) h
+         LEFT JOIN (SELECT assignee_id, updated_at FROM conversations
+                    WHERE account_id = $1 AND contact_id = $2 AND id <> $3 AND assignee_id IS NOT NULL
+                    ORDER BY id DESC LIMIT 1) l ON TRUE"
+    )
+}
+
+impl ContactFacts {
+    fn from_row((tags, earlier, last_active, agent, at): FactsRow) -> Result<Self> {
+        let mut tags: Vec<String> = serde_json::from_str(&tags)
+            .map_err(|e| crate::Error::Corrupt(format!("contact tags: {e}")))?;
+        tags.sort();
+        Ok(Self {
+            tags,
+            earlier,
+            last_active,
+            last_agent: agent.zip(at),
+        })
+    }
 }
 
 /// The first message's text (what keyword rules look at).
