@@ -11,6 +11,7 @@ backend=$1; scenario=$2; shift 2
 dir=$(mktemp -d)
 port=18600
 echo "sqlite_synchronous_full = ${SYNC_FULL:-true}" > $dir/yingke.toml
+[ -n "${PG_POOL:-}" ] && echo "postgres_max_connections = $PG_POOL" >> $dir/yingke.toml
 envs="YINGKE_CONFIG=$dir/yingke.toml YINGKE_DATA_DIR=$dir YINGKE_LISTEN=127.0.0.1:$port YINGKE_ADMIN_EMAIL=bench@yingke.local YINGKE_ADMIN_PASSWORD=bench-password-1 YINGKE_LOG=warn"
 if [ "$backend" = postgres ]; then
   psql postgres://postgres@127.0.0.1/postgres -qtAc 'DROP DATABASE IF EXISTS yingke_bench WITH (FORCE)' >/dev/null
