@@ -4,8 +4,10 @@ import { afterEach } from 'vitest';
 import { cleanup, configure } from '@testing-library/react';
 
 // findBy… and waitFor give up after 1 s by default; antd in jsdom, with the whole suite running
-// on a busy two-core machine, sometimes needs longer to open a popup (a select's dropdown).
-configure({ asyncUtilTimeout: 5000 });
+// on a busy two-core machine, sometimes needs longer (a select's dropdown, a modal opening). On
+// a VM whose host took a third of its cores, 5 s was not always enough either: it is only the
+// longest wait, a passing query returns as soon as it finds its element.
+configure({ asyncUtilTimeout: 15_000 });
 
 afterEach(() => {
   cleanup();

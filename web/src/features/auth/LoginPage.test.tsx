@@ -12,7 +12,7 @@ const signedOut = on('GET', '/api/v1/me', () => errorResponse(401, 'unauthentica
 
 async function fillAndSubmit(email: string, password: string) {
   const typist = userEvent.setup({ delay: null });
-  await typist.type(await screen.findByLabelText('邮箱', {}, { timeout: 5000 }), email);
+  await typist.type(await screen.findByLabelText('邮箱'), email);
   await typist.type(screen.getByLabelText('密码'), password);
   await typist.click(screen.getByRole('button', { name: '登录' }));
 }
@@ -32,7 +32,7 @@ describe('LoginPage', () => {
   it('renders in zh-CN by default', async () => {
     serve(signedOut);
     renderApp('/login');
-    expect(await screen.findByRole('heading', { name: '登录' }, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: '登录' })).toBeInTheDocument();
     expect(screen.getByLabelText('邮箱')).toBeInTheDocument();
     expect(screen.getByLabelText('密码')).toBeInTheDocument();
     expect(document.documentElement.lang).toBe('zh-CN');
@@ -77,7 +77,7 @@ describe('LoginPage', () => {
     );
     renderApp('/teams');
     await fillAndSubmit('owner@example.com', 'correct-horse-battery');
-    expect(await screen.findByRole('heading', { name: '团队' }, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: '团队' })).toBeInTheDocument();
     expect(screen.getByText('Wang Fang')).toBeInTheDocument();
     expect(getCsrfToken()).toBe('tok');
     const login = fetchMock.mock.calls.map(([request]) => request).find((request) => request.method === 'POST');
@@ -88,7 +88,7 @@ describe('LoginPage', () => {
     serve(signedOut);
     renderApp('/login');
     const typist = userEvent.setup({ delay: null });
-    await typist.click(await screen.findByText('English', {}, { timeout: 5000 }));
+    await typist.click(await screen.findByText('English'));
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
     expect(screen.getByLabelText('E-mail')).toBeInTheDocument();
     await waitFor(() => expect(localStorage.getItem('yingke.locale')).toBe('en'));

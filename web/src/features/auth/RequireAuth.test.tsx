@@ -19,7 +19,7 @@ describe('RequireAuth', () => {
   it('sends a visitor who is not signed in to the login page', async () => {
     serve(on('GET', '/api/v1/me', () => errorResponse(401, 'unauthenticated')));
     renderApp('/users');
-    expect(await screen.findByRole('heading', { name: '登录' }, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: '登录' })).toBeInTheDocument();
   });
 
   it('goes to the login page when the session ends while using the app', async () => {
@@ -29,7 +29,7 @@ describe('RequireAuth', () => {
       on('GET', '/api/v1/teams', () => errorResponse(401, 'unauthenticated')),
     );
     renderApp('/teams');
-    expect(await screen.findByRole('heading', { name: '登录' }, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: '登录' })).toBeInTheDocument();
     expect(getCsrfToken()).toBeNull();
   });
 });

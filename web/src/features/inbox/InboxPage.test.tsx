@@ -322,7 +322,7 @@ describe('InboxPage', () => {
     renderApp('/inbox/9');
     await within(await screen.findByRole('log', {}, { timeout: 8000 })).findByText('第 2 条');
     await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: /创建工单/ }));
-    expect(await screen.findByText('T-2026031', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByText('T-2026031')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: '查看关联会话' })).toHaveAttribute('href', '/inbox/9');
     expect(created).toBe(1);
   });

@@ -89,7 +89,7 @@ describe('NotificationBell', () => {
     await bell(2);
     // Then the server's own count wins (here another notice came with it).
     server.state.items = [notice(3), notice(2), ...server.state.items];
-    expect(await screen.findByRole('button', { name: '通知（3 条未读）' }, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: '通知（3 条未读）' })).toBeInTheDocument();
 
     // Frames that are not kept in the list do not count.
     act(() => ws.frame({ type: 'notice', kind: 'todo_updated', notice: { subject: 'x', params: {} } }));

@@ -52,7 +52,7 @@ describe('ProfilePage', () => {
     );
     renderApp('/profile');
     const typist = userEvent.setup({ delay: null });
-    await screen.findByText('还没有访问令牌', {}, { timeout: 5000 });
+    await screen.findByText('还没有访问令牌');
     await typist.click(screen.getByRole('button', { name: /生成令牌/ }));
     const dialog = await screen.findByRole('dialog');
     fireEvent.change(within(dialog).getByLabelText('名称'), { target: { value: 'CRM sync' } });
@@ -77,7 +77,7 @@ describe('ProfilePage', () => {
       ),
     );
     renderApp('/profile');
-    fireEvent.change(await screen.findByLabelText('当前密码', {}, { timeout: 5000 }), { target: { value: 'nope-nope-nope' } });
+    fireEvent.change(await screen.findByLabelText('当前密码'), { target: { value: 'nope-nope-nope' } });
     fireEvent.change(screen.getByLabelText('新密码'), { target: { value: 'new-password-123' } });
     fireEvent.change(screen.getByLabelText('确认新密码'), { target: { value: 'new-password-123' } });
     await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: '修改密码' }));
@@ -93,7 +93,7 @@ describe('ProfilePage', () => {
     serve(...pageRoutes(prefs));
     renderApp('/profile');
 
-    expect(await screen.findByText('通知偏好', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByText('通知偏好')).toBeInTheDocument();
     await waitFor(() => expect(screen.getAllByRole('switch')).toHaveLength(14));
     const names = ['转给我的会话', '@提及', '工单通知', '待办提醒', '今日待办清单', '创建待办提示', '自动化通知'];
     for (const [i, kind] of KINDS.entries()) {
@@ -131,7 +131,7 @@ describe('ProfilePage', () => {
     setCsrfToken('tok');
     renderApp('/profile');
     const typist = userEvent.setup({ delay: null });
-    await screen.findByText('@提及', {}, { timeout: 5000 });
+    await screen.findByText('@提及');
 
     await typist.click(switchNamed('@提及：推送'));
     // The switch moves before the server answers, and waits for it.
@@ -155,7 +155,7 @@ describe('ProfilePage', () => {
     saved.assigned.push = false;
     const fetchMock = serve(...pageRoutes(), on('PUT', PREFS_PATH, () => jsonResponse(200, saved)));
     renderApp('/profile');
-    await screen.findByText('Conversations handed to me', {}, { timeout: 5000 });
+    await screen.findByText('Conversations handed to me');
     expect(screen.getByText('A colleague transfers a conversation to you, with their transfer note')).toBeInTheDocument();
     expect(screen.getAllByRole('switch')[0]).toHaveAccessibleName('Conversations handed to me: In-app');
 
@@ -173,7 +173,7 @@ describe('ProfilePage', () => {
     saved.todo_digest.push = false;
     const fetchMock = serve(...pageRoutes(), on('PUT', PREFS_PATH, () => jsonResponse(200, saved)));
     renderApp('/profile');
-    await screen.findByText('自动化通知', {}, { timeout: 5000 });
+    await screen.findByText('自动化通知');
 
     await userEvent.setup({ delay: null }).click(switchNamed('自动化通知：工作台'));
 
@@ -194,7 +194,7 @@ describe('ProfilePage', () => {
   ])('moves the switch back and says why when the server answers $status', async ({ answer, shown }) => {
     const fetchMock = serve(...pageRoutes(), on('PUT', PREFS_PATH, answer));
     renderApp('/profile');
-    await screen.findByText('工单通知', {}, { timeout: 5000 });
+    await screen.findByText('工单通知');
 
     await userEvent.setup({ delay: null }).click(switchNamed('工单通知：工作台'));
 
@@ -222,7 +222,7 @@ describe('ProfilePage', () => {
       );
       renderApp('/profile');
 
-      const hint = await screen.findByTestId('push-hint', {}, { timeout: 5000 });
+      const hint = await screen.findByTestId('push-hint');
       expect(hint).toHaveTextContent('这个浏览器还没有开启推送');
       expect(hint).toHaveTextContent('开启新分配提醒');
       expect(within(hint).getByRole('link', { name: '前往收件箱' })).toHaveAttribute('href', '/inbox');

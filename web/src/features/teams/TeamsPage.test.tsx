@@ -32,7 +32,7 @@ describe('TeamsPage', () => {
   it('lists teams with their member count and shows members in a drawer', async () => {
     serve(...routes(owner));
     renderApp('/teams');
-    const row = (await screen.findByText('Refunds and repairs', {}, { timeout: 5000 })).closest('tr') as HTMLElement;
+    const row = (await screen.findByText('Refunds and repairs')).closest('tr') as HTMLElement;
     expect(within(row).getByText('1')).toBeInTheDocument();
     await userEvent.setup({ delay: null }).click(within(row).getByText('Support'));
     const drawer = await screen.findByRole('dialog');
@@ -43,7 +43,7 @@ describe('TeamsPage', () => {
   it('hides the management controls from agents', async () => {
     serve(...routes(agent));
     renderApp('/teams');
-    await screen.findByText('Refunds and repairs', {}, { timeout: 5000 });
+    await screen.findByText('Refunds and repairs');
     const buttons = screen.getAllByRole('button').map((button) => button.getAttribute('aria-label') ?? button.textContent);
     expect(buttons).toContain('Support 的成员');
     expect(buttons).not.toContain('编辑 Support');

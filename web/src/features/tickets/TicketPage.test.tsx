@@ -44,7 +44,7 @@ describe('TicketPage', () => {
       ),
     );
     renderApp('/tickets/31');
-    const group = await screen.findByRole('group', { name: '流转到' }, { timeout: 5000 });
+    const group = await screen.findByRole('group', { name: '流转到' });
     expect(within(group).getAllByRole('button').map((b) => b.textContent)).toEqual(['等待客户', '已解决', '已关闭']);
 
     // Every entry reads as a sentence; the note stands out; an unknown kind shows its data.
@@ -87,7 +87,7 @@ describe('TicketPage', () => {
     );
     renderApp('/tickets/31');
     const typist = userEvent.setup({ delay: null });
-    await pickOption(typist, await screen.findByRole('combobox', { name: '选择进度标记' }, { timeout: 5000 }), '已联系客户');
+    await pickOption(typist, await screen.findByRole('combobox', { name: '选择进度标记' }), '已联系客户');
     await typist.type(screen.getByRole('textbox', { name: '备注（可选）' }), '电话已通');
     await typist.click(screen.getByRole('button', { name: '添加标记' }));
     await waitFor(() => expect(markers).toEqual([{ marker_id: 9, note: '电话已通' }]));

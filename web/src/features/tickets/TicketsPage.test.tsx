@@ -32,7 +32,7 @@ describe('TicketsPage', () => {
       ),
     );
     renderApp('/tickets');
-    const row = async (title: string) => (await screen.findByText(title, {}, { timeout: 5000 })).closest('tr') as HTMLElement;
+    const row = async (title: string) => (await screen.findByText(title)).closest('tr') as HTMLElement;
 
     const early = await row('还早');
     expect(within(early).getByText('T-2026001')).toBeInTheDocument();
@@ -63,7 +63,7 @@ describe('TicketsPage', () => {
       ),
     );
     renderApp('/tickets');
-    const row = (await screen.findByText('即将预警', {}, { timeout: 5000 })).closest('tr') as HTMLElement;
+    const row = (await screen.findByText('即将预警')).closest('tr') as HTMLElement;
     expect(row.querySelector('[data-urgency="ok"]')).not.toBeNull();
     await vi.advanceTimersByTimeAsync(5000);
     await waitFor(() => expect(row.querySelector('[data-urgency="warning"]')).not.toBeNull());
@@ -93,7 +93,7 @@ describe('TicketsPage', () => {
     );
     renderApp('/tickets');
     const typist = userEvent.setup({ delay: null });
-    await typist.click(await screen.findByRole('button', { name: /新建工单/ }, { timeout: 5000 }));
+    await typist.click(await screen.findByRole('button', { name: /新建工单/ }));
     const dialog = await screen.findByRole('dialog');
     await typist.type(within(dialog).getByLabelText('标题'), '退款');
     await pickOption(typist, within(dialog).getByRole('combobox', { name: '分类' }), '退款');
@@ -106,7 +106,7 @@ describe('TicketsPage', () => {
     expect(bodies[0]).toMatchObject({ title: '退款', category_id: 4, priority: 'p3', custom: { amount: 88 } });
 
     await typist.click(within(dialog).getByRole('button', { name: '创建' }));
-    expect(await screen.findByRole('heading', { name: /退款/ }, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: /退款/ })).toBeInTheDocument();
     expect(screen.getByText('T-2026077')).toBeInTheDocument();
   });
 });

@@ -22,7 +22,7 @@ afterEach(() => {
 
 async function openCreateDialog() {
   const typist = userEvent.setup({ delay: null });
-  await screen.findByText('owner@example.com', {}, { timeout: 5000 });
+  await screen.findByText('owner@example.com');
   // The header button's name includes its icon's label ("plus").
   await typist.click(screen.getByRole('button', { name: /添加成员/ }));
   const dialog = await screen.findByRole('dialog');
@@ -37,7 +37,7 @@ describe('UsersPage', () => {
   it('lists users with role and status', async () => {
     serve(on('GET', '/api/v1/me', () => jsonResponse(200, sessionOf(owner))), usersPage);
     renderApp('/users');
-    const row = (await screen.findByText('agent@example.com', {}, { timeout: 5000 })).closest('tr');
+    const row = (await screen.findByText('agent@example.com')).closest('tr');
     expect(row).not.toBeNull();
     expect(within(row as HTMLElement).getByText('Li Lei')).toBeInTheDocument();
     expect(within(row as HTMLElement).getByText('客服')).toBeInTheDocument();
@@ -82,7 +82,7 @@ describe('UsersPage', () => {
   it('is read-only for agents', async () => {
     serve(on('GET', '/api/v1/me', () => jsonResponse(200, sessionOf(agent))), usersPage);
     renderApp('/users');
-    await screen.findByText('owner@example.com', {}, { timeout: 5000 });
+    await screen.findByText('owner@example.com');
     expect(screen.queryByRole('button', { name: /添加成员/ })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /^编辑/ })).not.toBeInTheDocument();
     expect(screen.queryByRole('columnheader', { name: '操作' })).not.toBeInTheDocument();
@@ -96,7 +96,7 @@ describe('UsersPage', () => {
     );
     renderApp('/users');
     const typist = userEvent.setup({ delay: null });
-    await typist.click(await screen.findByRole('button', { name: '编辑 Li Lei' }, { timeout: 5000 }));
+    await typist.click(await screen.findByRole('button', { name: '编辑 Li Lei' }));
     const dialog = await screen.findByRole('dialog');
     await typist.click(within(dialog).getByRole('combobox', { name: '角色' }));
     await typist.click(await screen.findByTitle('主管'));

@@ -38,7 +38,7 @@ describe('TicketSettingsPage', () => {
   it('is for admins only', async () => {
     serve(...ticketRoutes(agent));
     renderApp('/ticket-settings/timers');
-    expect(await screen.findByText('只有管理员可以管理工单设置', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByText('只有管理员可以管理工单设置')).toBeInTheDocument();
   });
 
   it('lists dead timers with their last error and re-runs one', async () => {
@@ -57,7 +57,7 @@ describe('TicketSettingsPage', () => {
       ),
     );
     renderApp('/ticket-settings/timers');
-    const row = (await screen.findByText('database is locked', {}, { timeout: 5000 })).closest('tr') as HTMLElement;
+    const row = (await screen.findByText('database is locked')).closest('tr') as HTMLElement;
     expect(within(row).getByText('5/5')).toBeInTheDocument();
     await userEvent.setup({ delay: null }).click(within(row).getByRole('button', { name: '重新执行任务 41' }));
     expect(await screen.findByText('没有失败的定时任务')).toBeInTheDocument();
@@ -80,7 +80,7 @@ describe('TicketSettingsPage', () => {
       ),
     );
     renderApp('/ticket-settings/thresholds');
-    expect(await screen.findByText('还没有学习到的阈值', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByText('还没有学习到的阈值')).toBeInTheDocument();
     expect(await screen.findByLabelText('统计窗口')).toHaveValue('28');
     await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: /立即重新计算/ }));
     const row = (await screen.findByText('refund')).closest('tr') as HTMLElement;
@@ -105,7 +105,7 @@ describe('TicketSettingsPage', () => {
       ),
     );
     renderApp('/ticket-settings/workflow');
-    const second = await screen.findByRole('group', { name: '状态 2' }, { timeout: 5000 });
+    const second = await screen.findByRole('group', { name: '状态 2' });
     await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: '保存' }));
     expect(await within(second).findByText('appears twice')).toBeInTheDocument();
     await waitFor(() => expect(within(screen.getByRole('group', { name: '状态 4' })).getByText('a state cannot move to itself')).toBeInTheDocument());
