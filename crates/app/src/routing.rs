@@ -1129,6 +1129,14 @@ impl App {
         Ok(out.pop().flatten())
     }
 
+    /// A routing step's transaction: on a connection of its own (`Db::begin_priority`), holding
+    /// the account's routing lock across instances.
+    async fn step_tx(&self, scope: Scope) -> AppResult<Tx> {
+        let mut tx = self.db.begin_priority().await?;
+        repo::lock_account(&mut tx, scope).await?;
+        Ok(tx)
+    }
+
     /// Routes several conversations of one account in one transaction: the account's state is
     /// read once and updated in memory between decisions, the decisions are written together,
     /// and one commit makes them all durable (group commit). Answers each conversation's
@@ -1141,8 +1149,7 @@ impl App {
         let lock = self.routing_lock(scope.account());
         let _g = lock.lock().await;
         let now = self.now();
-        let mut tx = self.db.begin_priority().await?;
-        repo::lock_account(&mut tx, scope).await?;
+        let mut tx = self.step_tx(scope).await?;
         let mut ctx = self.context_in(&mut tx, scope).await?;
         let ids: Vec<i64> = jobs.iter().map(|j| j.0).collect();
         let mut rows: HashMap<i64, RoutingRow> = repo::conversations_in(&mut tx, scope, &ids)
@@ -1402,8 +1409,7 @@ impl App {
         let _g = lock.lock().await;
         let started = Instant::now();
         let now = self.now();
-        let mut tx = self.db.begin_priority().await?;
-        repo::lock_account(&mut tx, scope).await?;
+        let mut tx = self.step_tx(scope).await?;
         let rows = repo::queued_in(&mut tx, scope).await?;
         if rows.is_empty() {
             return Ok(0);
@@ -1516,8 +1522,7 @@ impl App {
         if teams_cfg.iter().all(|t| t.overflow_team_id.is_none()) {
             return Ok(0);
         }
-        let mut tx = self.db.begin_priority().await?;
-        repo::lock_account(&mut tx, scope).await?;
+        let mut tx = self.step_tx(scope).await?;
         let rows = repo::queued_in(&mut tx, scope).await?;
         let mut ctx = self.context_in(&mut tx, scope).await?;
         let mut planned = Vec::new();

@@ -895,7 +895,7 @@ pub async fn contact_facts(
 ) -> Result<ContactFacts> {
     let sql = contact_facts_sql(db.backend());
     let row = on_pool!(&db.read, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        sqlx::query_as(sql)
             .bind(scope.id())
             .bind(contact)
             .bind(except)
@@ -915,7 +915,7 @@ pub async fn contact_facts_in(
 ) -> Result<ContactFacts> {
     let sql = contact_facts_sql(tx.backend());
     let row = on_tx!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        sqlx::query_as(sql)
             .bind(scope.id())
             .bind(contact)
             .bind(except)
@@ -927,25 +927,34 @@ pub async fn contact_facts_in(
 
 type FactsRow = (String, i64, Option<i64>, Option<i64>, Option<i64>);
 
-fn contact_facts_sql(backend: Backend) -> String {
-    let tags = match backend {
-        Backend::Postgres => {
-            "(SELECT COALESCE(json_agg(tag ORDER BY tag), '[]')::text FROM contact_tags
-               WHERE account_id = $1 AND contact_id = $2)"
-        }
-        Backend::Sqlite => {
-            "(SELECT json_group_array(tag) FROM (SELECT tag FROM contact_tags
-               WHERE account_id = $1 AND contact_id = $2 ORDER BY tag))"
-        }
+/// The facts' statement around the backend's JSON aggregate of the tags (sorted in Rust, so both
+/// backends order them alike).
+macro_rules! contact_facts_sql {
+    ($tags:literal) => {
+        concat!(
+            "SELECT ",
+            $tags,
+            ", h.n, h.last_active, l.assignee_id, l.updated_at
+             FROM (SELECT COUNT(*) AS n, MAX(updated_at) AS last_active FROM conversations
+                   WHERE account_id = $1 AND contact_id = $2 AND id <> $3) h
+             LEFT JOIN (SELECT assignee_id, updated_at FROM conversations
+                        WHERE account_id = $1 AND contact_id = $2 AND id <> $3 AND assignee_id IS NOT NULL
+                        ORDER BY id DESC LIMIT 1) l ON TRUE"
+        )
     };
-    format!(
-        "SELECT {tags}, h.n, h.last_active, l.assignee_id, l.updated_at
-         FROM (SELECT COUNT(*) AS n, MAX(updated_at) AS last_active FROM conversations
-               WHERE account_id = $1 AND contact_id = $2 AND id <> $3) h
-         LEFT JOIN (SELECT assignee_id, updated_at FROM conversations
-                    WHERE account_id = $1 AND contact_id = $2 AND id <> $3 AND assignee_id IS NOT NULL
-                    ORDER BY id DESC LIMIT 1) l ON TRUE"
-    )
+}
+
+fn contact_facts_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => contact_facts_sql!(
+            "(SELECT COALESCE(json_agg(tag), '[]')::text FROM contact_tags
+               WHERE account_id = $1 AND contact_id = $2)"
+        ),
+        Backend::Sqlite => contact_facts_sql!(
+            "(SELECT json_group_array(tag) FROM contact_tags
+               WHERE account_id = $1 AND contact_id = $2)"
+        ),
+    }
 }
 
 impl ContactFacts {
