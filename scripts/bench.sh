@@ -5,6 +5,8 @@
 #   scripts/bench.sh sqlite chat --visitors 2000 --agents 50 --rate 400 --duration 30
 #   scripts/bench.sh postgres routing --agents 50 --teams 5 --conversations 1000 --burst-ms 1000
 # (build first: cargo build --release -p yingke-server -p yingke-bench)
+# PG_POOL=N sets postgres_max_connections; PG_URL=… replaces the database URL (the database
+# yingke_bench is dropped and created either way), e.g. to add ?sslmode=require.
 set -eu
 ulimit -n 20000 || true
 backend=$1; scenario=$2; shift 2
@@ -16,7 +18,7 @@ envs="YINGKE_CONFIG=$dir/yingke.toml YINGKE_DATA_DIR=$dir YINGKE_LISTEN=127.0.0.
 if [ "$backend" = postgres ]; then
   psql postgres://postgres@127.0.0.1/postgres -qtAc 'DROP DATABASE IF EXISTS yingke_bench WITH (FORCE)' >/dev/null
   psql postgres://postgres@127.0.0.1/postgres -qtAc 'CREATE DATABASE yingke_bench' >/dev/null
-  envs="$envs DATABASE_URL=postgres://postgres@127.0.0.1/yingke_bench"
+  envs="$envs DATABASE_URL=${PG_URL:-postgres://postgres@127.0.0.1/yingke_bench}"
 fi
 env $envs "$(dirname "$0")/../target/release/yingke" serve > $dir/server.log 2>&1 &
 pid=$!

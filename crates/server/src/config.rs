@@ -127,8 +127,9 @@ pub struct Config {
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@yingke.local";
 
 /// The main PostgreSQL pool's size by default. Fewer connections suit a burst of new
-/// conversations on a small machine (4 on 2 cores decided 1,000 of them fastest), more suit
-/// steady chat traffic (4 made its acks ten times slower); docs/benchmarks.md has both.
+/// conversations on a small machine (4 on 2 cores decided 1,000 of them fastest); more degrade
+/// less under overload (on a slow VM, 4 made chat acks ten times slower) and keep enough
+/// statements in flight to a PostgreSQL across a network; docs/benchmarks.md has both.
 pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 16;
 
 impl Config {
@@ -248,8 +249,9 @@ data_dir = "data"
 # database_url = "postgres://yingke@127.0.0.1/yingke"
 
 # Connections to PostgreSQL in the main pool (routing steps keep 2 more of their own). On a
-# 2-core machine sharing PostgreSQL, 4 opens a burst of new conversations fastest while 16 keeps
-# steady chat traffic fastest (docs/benchmarks.md).
+# 2-core machine sharing PostgreSQL, 4 opens a burst of new conversations fastest while 16
+# degrades least when the machine is overloaded or PostgreSQL is across a network
+# (docs/benchmarks.md).
 postgres_max_connections = 16
 
 # First start only, when there are no users: the owner of the first account
