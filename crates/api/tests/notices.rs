@@ -307,7 +307,7 @@ both_backends! {
 
         // Everything on by default; a change names what it changes, bad paths change nothing.
         let prefs = ok(alice.get("/api/v1/me/notice-preferences").await, 200).await;
-        assert_eq!(prefs["mention"], json!({"in_app": true, "push": true}), "{prefs}");
+        assert_eq!(prefs["mention"], json!({"in_app": true, "push": true, "email": false}), "{prefs}");
         assert_eq!(prefs.as_object().expect("kinds").len(), 7);
         let bad = ok(alice.send("PUT", "/api/v1/me/notice-preferences", Some(json!({
             "mention": {"push": false}, "nope": {"push": false}, "ticket": {"push": "no"}
@@ -319,9 +319,9 @@ both_backends! {
         let prefs = ok(alice.send("PUT", "/api/v1/me/notice-preferences", Some(json!({
             "mention": {"push": false}, "todo_prompt": {"in_app": false}
         }))).await, 200).await;
-        assert_eq!(prefs["mention"], json!({"in_app": true, "push": false}));
-        assert_eq!(prefs["todo_prompt"], json!({"in_app": false, "push": true}));
-        assert_eq!(prefs["ticket"], json!({"in_app": true, "push": true}));
+        assert_eq!(prefs["mention"], json!({"in_app": true, "push": false, "email": false}));
+        assert_eq!(prefs["todo_prompt"], json!({"in_app": false, "push": true, "email": false}));
+        assert_eq!(prefs["ticket"], json!({"in_app": true, "push": true, "email": false}));
         // Preferences are one's own.
         assert_eq!(ok(owner.get("/api/v1/me/notice-preferences").await, 200).await["mention"]["push"], true);
 

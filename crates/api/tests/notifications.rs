@@ -273,6 +273,11 @@ fn header(raw: &str, name: &str) -> String {
 
 /// Sets the media of the default status-change rule.
 async fn status_rule_media(owner: &Session, media: Value) {
+    status_rule_set(owner, "media", media).await;
+}
+
+/// Sets one field of the default status-change rule's spec.
+async fn status_rule_set(owner: &Session, key: &str, value: Value) {
     let rules = ok(owner.get("/api/v1/notifications/rules").await, 200).await;
     let rule = rules["items"]
         .as_array()
@@ -285,7 +290,7 @@ async fn status_rule_media(owner: &Session, media: Value) {
     for k in ["id", "position", "active", "created_at", "updated_at"] {
         spec.as_object_mut().expect("object").remove(k);
     }
-    spec["media"] = media;
+    spec[key] = value;
     let path = format!("/api/v1/notifications/rules/{}", rule["id"]);
     let body = json!({"spec": spec, "position": 0});
     ok(owner.send("PUT", &path, Some(body)).await, 200).await;
@@ -504,5 +509,190 @@ both_backends! {
         let most = sms.most_in_flight.load(Ordering::SeqCst);
         // The default window is 4: never more unrecorded sends than that, but sent concurrently.
         assert!((2..=4).contains(&most), "{most} requests at the provider at once");
+    }
+}
+
+/// A note on `conv` that mentions lilei@example.com; the notice's id in their list.
+async fn mention(owner: &Session, agent: &Session, conv: i64, client_id: &str) -> i64 {
+    let text = format!("@lilei@example.com 请看一下 <b>{client_id}</b>");
+    let body = json!({"client_id": client_id, "text": text, "note": true});
+    ok(
+        owner
+            .post(&format!("/api/v1/conversations/{conv}/messages"), body)
+            .await,
+        201,
+    )
+    .await;
+    let list = ok(agent.get("/api/v1/me/notifications").await, 200).await;
+    list["items"][0]["id"].as_i64().expect("the newest notice")
+}
+
+both_backends! {
+    async fn agents_get_notices_still_unread_after_15_minutes_in_one_e_mail(app: TestApp) {
+        let smtp = SmtpSink::start().await;
+        let owner = app.owner().await;
+        let channel = smtp_channel(&owner, smtp.port).await;
+        app.create_user(app.account, "lilei@example.com", yingke_core::Role::Agent).await;
+        let lilei = app.sign_in("lilei@example.com", yingke_testkit::OWNER_PASSWORD).await;
+        let widget = yingke_testkit::WidgetChannel::create(&owner, json!({})).await;
+        let token = widget.visitor().await;
+        let mut v = widget.socket(&token).await;
+        v.send(json!({"type": "send", "client_id": "c1", "text": "发票开错了"})).await;
+        let conv = v.expect("ack").await["conversation_id"].as_i64().expect("conversation");
+
+        // Off by default: a mention left unread mails nothing.
+        let prefs = ok(lilei.get("/api/v1/me/notice-preferences").await, 200).await;
+        assert_eq!(prefs["mention"], json!({"in_app": true, "push": true, "email": false}));
+        mention(&owner, &lilei, conv, "n1").await;
+        app.clock.advance_ms(16 * MIN);
+        app.settle().await;
+        assert!(smtp.mails().is_empty());
+        // Bad input names its path and saves nothing.
+        let (s, e) = json_of(lilei.send("PUT", "/api/v1/me/notice-preferences", Some(json!({
+            "mention": {"email": "yes"}
+        }))).await).await;
+        assert_eq!((s, e["error"]["details"][0]["field"].as_str()), (422, Some("mention.email")), "{e}");
+        let prefs = ok(lilei.send("PUT", "/api/v1/me/notice-preferences", Some(json!({
+            "mention": {"email": true}
+        }))).await, 200).await;
+        assert_eq!(prefs["mention"]["email"], true);
+
+        // Two mentions now and one ten minutes later: one e-mail 15 minutes after the first,
+        // listing all three (the one from before the switch is not among them).
+        mention(&owner, &lilei, conv, "n2").await;
+        mention(&owner, &lilei, conv, "n3").await;
+        app.clock.advance_ms(10 * MIN);
+        mention(&owner, &lilei, conv, "n4").await;
+        app.settle().await;
+        assert!(smtp.mails().is_empty(), "not before 15 minutes");
+        app.clock.advance_ms(5 * MIN + 1000);
+        app.settle().await;
+        let mails = smtp.mails();
+        assert_eq!(mails.len(), 1, "one digest");
+        let m = &mails[0];
+        assert!(header(m, "To").contains("lilei@example.com"), "{}", header(m, "To"));
+        let subject = mail_parser::MessageParser::default().parse(m.as_bytes()).and_then(|p| p.subject().map(str::to_owned));
+        assert_eq!(subject.as_deref(), Some("迎客：3 条未读通知"));
+        let text = part_text(m, "text/plain");
+        assert_eq!(text.matches("提到了你").count(), 3, "{text}");
+        assert_eq!(text.matches(&format!("{}/inbox/{conv}", app.base)).count(), 3, "a link to each: {text}");
+        assert!(text.contains(&format!("打开迎客 / Open Yingke: {}/inbox", app.base)), "{text}");
+        assert!(text.contains("15 分钟前") && text.contains("5 分钟前"), "ages: {text}");
+        let html = part_text(m, "text/html");
+        assert!(html.contains("打开迎客 / Open Yingke") && !html.contains("<b>"), "{html}");
+        assert!(!m.contains("/n/o/") && !header(m, "List-Unsubscribe").contains("/n/u/"), "no customer tracking");
+
+        // A mention read within 15 minutes is not mailed, and nothing is when none is left.
+        let n5 = mention(&owner, &lilei, conv, "n5").await;
+        let r = lilei.post(&format!("/api/v1/me/notifications/{n5}/read"), json!({})).await;
+        assert_eq!(r.status(), 204);
+        app.clock.advance_ms(16 * MIN);
+        app.settle().await;
+        assert_eq!(smtp.mails().len(), 1, "the read mention is not mailed");
+        // The next digest lists only what came since the last one.
+        mention(&owner, &lilei, conv, "n6").await;
+        app.clock.advance_ms(16 * MIN);
+        app.settle().await;
+        let mails = smtp.mails();
+        assert_eq!(mails.len(), 2);
+        let text = part_text(&mails[1], "text/plain");
+        assert_eq!(text.matches("提到了你").count(), 1, "only the new one: {text}");
+
+        // Without an e-mail channel the delivery log says why no digest came.
+        let r = owner.send("DELETE", &format!("/api/v1/notifications/channels/{channel}"), None).await;
+        assert_eq!(r.status(), 204);
+        mention(&owner, &lilei, conv, "n7").await;
+        app.clock.advance_ms(16 * MIN);
+        app.settle().await;
+        assert_eq!(smtp.mails().len(), 2);
+        let log = ok(owner.get("/api/v1/notifications/deliveries?medium=email&status=skipped").await, 200).await;
+        let skipped = &log["items"][0];
+        assert_eq!((skipped["notice_kind"].as_str(), skipped["recipient_kind"].as_str()), (Some("digest"), Some("agent")), "{log}");
+        assert_eq!(skipped["skip_reason"], "no_channel", "{log}");
+    }
+}
+
+/// An agent's upload of a PDF; its attachment id.
+async fn upload(app: &TestApp, s: &Session, name: &str, pdf: &[u8]) -> i64 {
+    let part = reqwest::multipart::Part::bytes(pdf.to_vec())
+        .file_name(name.to_owned())
+        .mime_str("application/pdf")
+        .expect("mime");
+    let res = s
+        .client
+        .post(app.url("/api/v1/attachments"))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .expect("upload");
+    ok(res, 201).await["id"].as_i64().expect("file id")
+}
+
+both_backends! {
+    async fn mails_carry_the_files_of_the_agents_latest_reply_once(app: TestApp) {
+        let smtp = SmtpSink::start().await;
+        let owner = app.owner().await;
+        smtp_channel(&owner, smtp.port).await;
+        let mut policy = ok(owner.get("/api/v1/notifications/policy").await, 200).await;
+        policy["max_per_kind"] = json!(5);
+        policy["max_per_ticket"] = json!(5);
+        policy["dnd"] = Value::Null;
+        ok(owner.send("PUT", "/api/v1/notifications/policy", Some(policy)).await, 200).await;
+        let c = contact(&app, "wang.li@example.com", "13812341234").await;
+        let t = ok(owner.post("/api/v1/tickets", json!({
+            "title": "发票抬头错了", "contact_id": c, "notify_consent": ["email"]
+        })).await, 201).await;
+        let id = t["id"].as_i64().expect("id");
+        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+        let file = upload(&app, &owner, "新发票.pdf", &pdf).await;
+        ok(owner.post(&format!("/api/v1/tickets/{id}/replies"), json!({
+            "body": "已重开发票，见附件。", "attachments": [file]
+        })).await, 201).await;
+        let attachments = |raw: &str| -> Vec<(String, Vec<u8>)> {
+            use mail_parser::MimeHeaders;
+            let msg = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("MIME");
+            msg.attachments()
+                .map(|a| (a.attachment_name().unwrap_or("").to_owned(), a.contents().to_vec()))
+                .collect()
+        };
+
+        // The shipped status rule attaches files; switched off, it sends words only.
+        let rules = ok(owner.get("/api/v1/notifications/rules").await, 200).await;
+        let shipped = rules["items"].as_array().expect("rules").iter().find(|r| r["trigger"] == "ticket_status_changed").cloned().expect("status rule");
+        assert_eq!(shipped["attach_files"], true, "{shipped}");
+        status_rule_set(&owner, "attach_files", json!(false)).await;
+        status(&owner, id, "open").await;
+        app.settle().await;
+        assert_eq!(smtp.mails().len(), 1);
+        assert!(attachments(&smtp.mails()[0]).is_empty());
+
+        // On: the next e-mail carries the reply's file, and still reads as text and HTML.
+        status_rule_set(&owner, "attach_files", json!(true)).await;
+        app.clock.advance_ms(31 * MIN);
+        status(&owner, id, "pending_customer").await;
+        app.settle().await;
+        let mails = smtp.mails();
+        assert_eq!(mails.len(), 2);
+        assert_eq!(attachments(&mails[1]), vec![("新发票.pdf".to_owned(), pdf.clone())]);
+        assert!(part_text(&mails[1], "text/plain").contains(&format!("{}/n/c/", app.base)));
+        // Once: the following notice does not send it again.
+        app.clock.advance_ms(31 * MIN);
+        status(&owner, id, "open").await;
+        app.settle().await;
+        let mails = smtp.mails();
+        assert_eq!(mails.len(), 3);
+        assert!(attachments(&mails[2]).is_empty(), "the file went out already");
+        // A note's files are never mailed to the customer.
+        let internal = upload(&app, &owner, "内部.pdf", &pdf).await;
+        ok(owner.post(&format!("/api/v1/tickets/{id}/replies"), json!({
+            "body": "内部备注", "author": "note", "attachments": [internal]
+        })).await, 201).await;
+        app.clock.advance_ms(31 * MIN);
+        status(&owner, id, "pending_customer").await;
+        app.settle().await;
+        let mails = smtp.mails();
+        assert_eq!(mails.len(), 4);
+        assert!(attachments(&mails[3]).is_empty(), "a note's file stays inside");
     }
 }

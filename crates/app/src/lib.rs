@@ -5,6 +5,7 @@
 //! This crate knows nothing of HTTP or of concrete adapters; the outside world comes in through
 //! ports (the [`Clock`] now; the bus and notifiers later). Roles are enforced here, not in the UI.
 
+pub mod agent_digest;
 pub mod attachments;
 pub mod attributes;
 pub mod auth;

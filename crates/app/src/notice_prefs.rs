@@ -1,7 +1,8 @@
 //! Each agent's own notice preferences ("each agent sets their own preferences"): per
 //! kind of agent notice, whether it reaches them in the workspace (the notification list and
-//! live pop-ups) and whether it is pushed to their browsers and phones. No stored row means
-//! everything on.
+//! live pop-ups), whether it is pushed to their browsers and phones, and whether it goes into
+//! their e-mail digest (notices still unread a while later, e-mailed together; see
+//! `agent_digest`). No stored row means in-app and push on, the digest off.
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,10 @@ pub struct NoticePref {
     pub in_app: bool,
     /// Also pushed to their subscribed browsers and phones.
     pub push: bool,
+    /// Still unread [`crate::agent_digest::DIGEST_DELAY_MS`] after it arrived: e-mailed to them,
+    /// together with the others of that while. Needs `in_app` (the digest lists unread notices).
+    #[serde(default)]
+    pub email: bool,
 }
 
 impl Default for NoticePref {
@@ -39,6 +44,7 @@ impl Default for NoticePref {
         Self {
             in_app: true,
             push: true,
+            email: false,
         }
     }
 }
@@ -61,17 +67,21 @@ pub(crate) fn prefs_from(stored: Option<&Value>) -> NoticePrefs {
                 if let Some(b) = v.get("push").and_then(Value::as_bool) {
                     p.push = b;
                 }
+                if let Some(b) = v.get("email").and_then(Value::as_bool) {
+                    p.email = b;
+                }
             }
         }
     }
     out
 }
 
-/// Applies a change (`{kind: {in_app?, push?}}`, any subset) to `prefs`, naming every bad path.
+/// Applies a change (`{kind: {in_app?, push?, email?}}`, any subset) to `prefs`, naming every
+/// bad path.
 pub(crate) fn apply_change(prefs: &mut NoticePrefs, change: &Value) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::new();
     let Value::Object(kinds) = change else {
-        errors.add("", "must be an object of kind → {in_app, push}");
+        errors.add("", "must be an object of kind → {in_app, push, email}");
         return Err(errors);
     };
     for (kind, v) in kinds {
@@ -83,15 +93,22 @@ pub(crate) fn apply_change(prefs: &mut NoticePrefs, change: &Value) -> Result<()
             continue;
         };
         let Value::Object(fields) = v else {
-            errors.add(kind.as_str(), "must be an object with in_app and/or push");
+            errors.add(
+                kind.as_str(),
+                "must be an object with any of in_app, push and email",
+            );
             continue;
         };
         for (field, b) in fields {
             let slot = match field.as_str() {
                 "in_app" => &mut p.in_app,
                 "push" => &mut p.push,
+                "email" => &mut p.email,
                 _ => {
-                    errors.add(format!("{kind}.{field}"), "unknown field; in_app or push");
+                    errors.add(
+                        format!("{kind}.{field}"),
+                        "unknown field; in_app, push or email",
+                    );
                     continue;
                 }
             };
@@ -157,17 +174,19 @@ mod tests {
     fn defaults_are_all_on_and_stored_values_override_them() {
         let d = prefs_from(None);
         assert_eq!(d.len(), NOTICE_KINDS.len());
-        assert!(d.values().all(|p| p.in_app && p.push));
+        assert!(d.values().all(|p| p.in_app && p.push && !p.email));
         let s = prefs_from(Some(
-            &json!({"mention": {"push": false}, "gone": {"push": false}}),
+            &json!({"mention": {"push": false, "email": true}, "gone": {"push": false}}),
         ));
         assert_eq!(
             s["mention"],
             NoticePref {
                 in_app: true,
-                push: false
+                push: false,
+                email: true
             }
         );
+        assert!(!s["assigned"].email);
         assert!(!s.contains_key("gone"));
     }
 
@@ -179,16 +198,25 @@ mod tests {
             p["todo_prompt"],
             NoticePref {
                 in_app: false,
-                push: true
+                push: true,
+                email: false
             }
         );
+        apply_change(&mut p, &json!({"mention": {"email": true}})).expect("ok");
+        assert!(p["mention"].email && p["mention"].push);
         let e = apply_change(
             &mut p,
-            &json!({"nope": {}, "mention": {"push": "no", "sms": true}, "ticket": 1}),
+            &json!({"nope": {}, "mention": {"push": "no", "sms": true, "email": 1}, "ticket": 1}),
         )
         .expect_err("bad");
         let fields: Vec<String> = e.into_vec().into_iter().map(|f| f.field).collect();
-        for want in ["nope", "mention.push", "mention.sms", "ticket"] {
+        for want in [
+            "nope",
+            "mention.push",
+            "mention.sms",
+            "mention.email",
+            "ticket",
+        ] {
             assert!(fields.iter().any(|f| f == want), "{want} in {fields:?}");
         }
         assert!(apply_change(&mut p, &json!([1])).is_err());

@@ -29,12 +29,25 @@ pub struct Outgoing<'a> {
     pub mail_domain: &'a str,
     /// Groups notices of one ticket into one thread.
     pub thread_key: Option<&'a str>,
+    /// Files an e-mail carries as attachments (other media ignore them).
+    pub files: &'a [MailFile],
+}
+
+/// A file attached to an e-mail notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFile {
+    pub name: String,
+    /// As stored with the upload (checked against its content then).
+    pub mime: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Links an e-mail notice carries.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Links<'a> {
     pub ticket_page: Option<&'a str>,
+    /// For an agent: where the notice leads in the workspace (a ticket, a conversation, the inbox).
+    pub workspace: Option<&'a str>,
     pub unsubscribe: Option<&'a str>,
     pub open_pixel: Option<&'a str>,
     /// Where the provider posts delivery receipts for this channel.

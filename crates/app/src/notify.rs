@@ -30,7 +30,7 @@ use yingke_store::{
 
 use crate::{
     App, AppError, AppResult, Principal,
-    notifier::{Links, Outgoing, SendError, Sent},
+    notifier::{Links, MailFile, Outgoing, SendError, Sent},
 };
 
 /// Timer kind: evaluate notification rules for ticket events.
@@ -90,7 +90,14 @@ pub struct RuleSpec {
     pub media: Vec<Medium>,
     #[serde(default)]
     pub important: bool,
+    /// E-mails to the customer carry the files of the agent's latest reply on the ticket that no
+    /// earlier e-mail on it carried ([`MAIL_FILES_MAX_BYTES`] in all; the text names the rest).
+    #[serde(default)]
+    pub attach_files: bool,
 }
+
+/// The most an e-mail notice attaches, in bytes; files beyond it are named, not attached.
+pub const MAIL_FILES_MAX_BYTES: i64 = 10 * 1024 * 1024;
 
 /// The condition that always holds, as JSON (serde default of rule conditions).
 pub(crate) fn always() -> Value {
@@ -971,6 +978,13 @@ impl App {
                 media_out.push(m.as_str());
             }
         }
+        // Files go with the notice's outside deliveries (e-mail sends them; a failover to
+        // e-mail keeps them).
+        let files = if rule.spec.attach_files && !external.is_empty() {
+            self.files_to_mail_in(tx, scope, t.id).await?
+        } else {
+            Vec::new()
+        };
         let chain: Vec<&(Medium, Option<i64>, String)> = if rule.spec.important {
             external.clone()
         } else {
@@ -1012,6 +1026,9 @@ impl App {
                 now,
             );
             d.due_at = Some(send_at);
+            if !files.is_empty() {
+                d.params.0["files"] = json!(files);
+            }
             if repo::insert_delivery(tx, &d).await?.is_some() {
                 queued = true;
                 media_out.push(m.as_str());
@@ -1102,8 +1119,13 @@ impl App {
                 d.sent_at = Some(now);
                 d.confirmed_at = Some(now);
                 // The agent's phone hears of it too (an SLA warning on their ticket), once.
-                if repo::insert_delivery(tx, &d).await?.is_some() && pref.push {
-                    queued |= self.queue_push(tx, scope, &d, now).await?;
+                if repo::insert_delivery(tx, &d).await?.is_some() {
+                    if pref.push {
+                        queued |= self.queue_push(tx, scope, &d, now).await?;
+                    }
+                    if pref.email {
+                        self.queue_agent_digest(tx, scope, agent.id, now).await?;
+                    }
                 }
             } else {
                 queued |= repo::insert_delivery(tx, &d).await?.is_some();
@@ -1428,7 +1450,16 @@ impl App {
         let click = customer_ticket.map(|_| self.track_link("click", d.account_id, d.id));
         let receipts = self.receipt_url(d.account_id, ch);
         let thread = d.ticket_id.map(|t| format!("ticket-{t}"));
+        let workspace = (d.recipient_kind == "agent").then(|| {
+            let path = crate::push::notice_url(d.ticket_id, &d.params.0);
+            format!("{}{path}", self.public_url())
+        });
         let host = self.mail_domain();
+        let (files, text) = if d.medium == Medium::Email.as_str() {
+            self.mail_files(d).await
+        } else {
+            (Vec::new(), d.body.clone())
+        };
         let out = Outgoing {
             delivery_id: d.id,
             idempotency_key: &d.idempotency_key,
@@ -1437,16 +1468,18 @@ impl App {
             secrets,
             to: &d.address,
             subject: &d.subject,
-            text: &d.body,
+            text: &text,
             vars: &vars,
             links: Links {
                 ticket_page: click.as_deref(),
+                workspace: workspace.as_deref(),
                 unsubscribe: unsubscribe.as_deref(),
                 open_pixel: pixel.as_deref(),
                 receipts: Some(&receipts),
             },
             mail_domain: &host,
             thread_key: thread.as_deref(),
+            files: &files,
         };
         match tokio::time::timeout(
             std::time::Duration::from_millis(SEND_TIMEOUT_MS),
@@ -1465,6 +1498,71 @@ impl App {
                 gone: false,
             }),
         }
+    }
+
+    /// The files of the agent's latest reply on the ticket that no earlier e-mail notice on it
+    /// carried.
+    async fn files_to_mail_in(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        ticket_id: i64,
+    ) -> AppResult<Vec<i64>> {
+        let Some(reply) = tickets_repo::latest_agent_reply_in(tx, scope, ticket_id).await? else {
+            return Ok(Vec::new());
+        };
+        let files: Vec<i64> = reply.data.0["attachments"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        if files.is_empty() {
+            return Ok(files);
+        }
+        let mailed = repo::mailed_files_in(tx, scope, ticket_id).await?;
+        Ok(files.into_iter().filter(|f| !mailed.contains(f)).collect())
+    }
+
+    /// The files an e-mail delivery carries, up to [`MAIL_FILES_MAX_BYTES`], and its text with
+    /// the files left out (too large, or gone) named at the end.
+    async fn mail_files(&self, d: &Delivery) -> (Vec<MailFile>, String) {
+        let ids: Vec<i64> = d.params.0["files"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        let scope = Scope::new(yingke_core::AccountId(d.account_id));
+        let (mut files, mut left_out, mut total) = (Vec::new(), Vec::new(), 0i64);
+        for id in ids {
+            let Ok(a) = yingke_store::attachments::get(self.db(), scope, id).await else {
+                continue;
+            };
+            if total + a.size > MAIL_FILES_MAX_BYTES {
+                left_out.push(a.name);
+                continue;
+            }
+            let bytes = match &self.files {
+                Some(store) => store.get(&a.storage_key).await.ok(),
+                None => None,
+            };
+            match bytes {
+                Some(bytes) => {
+                    total += a.size;
+                    files.push(MailFile {
+                        name: a.name,
+                        mime: a.mime,
+                        bytes,
+                    });
+                }
+                None => left_out.push(a.name),
+            }
+        }
+        let mut text = d.body.clone();
+        if !left_out.is_empty() {
+            let names = left_out.join("、");
+            text.push_str(&format!(
+                "\n\n未随邮件附上的文件：{names}（请在工单页面查看）\nNot attached: {names} (see the ticket page)"
+            ));
+        }
+        (files, text)
     }
 
     async fn record_result(
@@ -2317,6 +2415,7 @@ impl App {
             links: Links::default(),
             mail_domain: &host,
             thread_key: None,
+            files: &[],
         };
         let r = tokio::time::timeout(
             std::time::Duration::from_millis(SEND_TIMEOUT_MS),
@@ -2517,7 +2616,9 @@ impl App {
         d.status = "delivered".into();
         d.sent_at = Some(now);
         d.confirmed_at = Some(now);
-        repo::insert_delivery(tx, &d).await?;
+        if repo::insert_delivery(tx, &d).await?.is_some() && pref.email {
+            self.queue_agent_digest(tx, scope, user, now).await?;
+        }
         // Light reminders stay in the workspace; everything else also reaches the agent's phone
         // unless they turned that off.
         if pref.push && params["strength"] != "light" && self.queue_push(tx, scope, &d, now).await?
@@ -2538,7 +2639,7 @@ impl App {
 
 /// A delivery of rule `rule_id`'s notice on a ticket with nothing decided yet: callers fill in
 /// the recipient, medium, content and state.
-fn blank_delivery(
+pub(crate) fn blank_delivery(
     scope: Scope,
     ticket_id: i64,
     rule_id: i64,

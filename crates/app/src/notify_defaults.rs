@@ -28,6 +28,7 @@ fn rule(
         template: template.into(),
         media: media.to_vec(),
         important: false,
+        attach_files: false,
     }
 }
 
@@ -60,7 +61,7 @@ pub(crate) fn rules() -> Vec<RuleSpec> {
         &[Medium::InApp],
     );
     agent_warning.metrics = Vec::new();
-    vec![
+    let mut all = vec![
         status,
         timeout,
         rule(
@@ -80,7 +81,14 @@ pub(crate) fn rules() -> Vec<RuleSpec> {
             &customer,
         ),
         agent_warning,
-    ]
+    ];
+    // The customer's progress, resolution and marker e-mails carry the files an agent's reply
+    // gave them (once each); the timeout reassurance is only words.
+    for r in &mut all {
+        r.attach_files =
+            r.recipients.iter().any(|x| x == "customer") && r.trigger != "ticket_sla_warning";
+    }
+    all
 }
 
 /// `(key, locale, audience, subject, body)`.

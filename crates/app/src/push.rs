@@ -242,6 +242,7 @@ impl App {
             text: &payload,
             vars: &Value::Null,
             links: Default::default(),
+            files: &[],
             mail_domain: "",
             thread_key: None,
         };
@@ -266,7 +267,7 @@ impl App {
 }
 
 /// Where tapping the notification leads in the workspace.
-fn notice_url(ticket_id: Option<i64>, params: &Value) -> String {
+pub(crate) fn notice_url(ticket_id: Option<i64>, params: &Value) -> String {
     let id = |k: &str| params.get(k).and_then(Value::as_i64);
     // A rule's notice about a ticket carries it on the delivery, an agent notice in its params.
     if let Some(t) = ticket_id.or_else(|| id("ticket_id")) {

@@ -158,6 +158,9 @@ impl App {
             }
             crate::todos::REMIND_TIMER => self.fire_remind_timer(tx, scope, &t.payload).await,
             crate::todos::DIGEST_TIMER => self.fire_digest_timer(tx, scope, &t.payload).await,
+            crate::agent_digest::DIGEST_TIMER => {
+                self.fire_agent_digest_timer(tx, scope, &t.payload).await
+            }
             other => Err(AppError::Internal(format!(
                 "no handler for timer kind {other}"
             ))),

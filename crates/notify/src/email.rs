@@ -1,5 +1,5 @@
-//! E-mail over SMTP: a text part and a mobile-friendly HTML part, a button to the customer's
-//! ticket page, the one-click "不再提醒" link (also as `List-Unsubscribe` with
+//! E-mail over SMTP: a text part and a mobile-friendly HTML part, files as attachments, a button
+//! to the customer's ticket page, the one-click "不再提醒" link (also as `List-Unsubscribe` with
 //! `List-Unsubscribe-Post`, RFC 8058), an open pixel, and threading headers so every notice of one
 //! ticket lands in one conversation in the customer's mail client.
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Mailbox, MultiPart, SinglePart,
+        Attachment, Mailbox, MultiPart, SinglePart,
         header::{ContentType, HeaderName, HeaderValue},
     },
     transport::smtp::authentication::Credentials,
@@ -58,6 +58,9 @@ pub fn text_part(out: &Outgoing<'_>) -> String {
     if let Some(l) = out.links.ticket_page {
         t.push_str(&format!("\n\n查看工单 / View ticket: {l}"));
     }
+    if let Some(l) = out.links.workspace {
+        t.push_str(&format!("\n\n打开迎客 / Open Yingke: {l}"));
+    }
     if let Some(l) = out.links.unsubscribe {
         t.push_str(&format!("\n不再提醒 / Stop these notices: {l}"));
     }
@@ -71,12 +74,17 @@ pub fn html_part(out: &Outgoing<'_>) -> String {
         .split('\n')
         .map(|line| format!("<p style=\"margin:0 0 12px\">{}</p>", escape(line)))
         .collect();
-    let button = out.links.ticket_page.map_or(String::new(), |l| {
+    let button = |href: &str, label: &str| {
         format!(
-            "<p style=\"margin:20px 0\"><a href=\"{}\" style=\"display:inline-block;background:#1677ff;color:#fff;text-decoration:none;padding:10px 18px;border-radius:6px\">查看工单进度 / View ticket</a></p>",
-            escape(l)
+            "<p style=\"margin:20px 0\"><a href=\"{}\" style=\"display:inline-block;background:#1677ff;color:#fff;text-decoration:none;padding:10px 18px;border-radius:6px\">{label}</a></p>",
+            escape(href)
         )
-    });
+    };
+    let button = match (out.links.ticket_page, out.links.workspace) {
+        (Some(l), _) => button(l, "查看工单进度 / View ticket"),
+        (None, Some(l)) => button(l, "打开迎客 / Open Yingke"),
+        (None, None) => String::new(),
+    };
     let footer = out.links.unsubscribe.map_or(String::new(), |l| {
         format!(
             "<p style=\"margin-top:24px;font-size:12px;color:#888\"><a href=\"{}\" style=\"color:#888\">不再提醒 / Stop these notices</a></p>",
@@ -139,20 +147,28 @@ pub fn build(out: &Outgoing<'_>) -> Result<Message, SendError> {
                 "List-Unsubscribe=One-Click".into(),
             ));
     }
-    b.multipart(
-        MultiPart::alternative()
-            .singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(text_part(out)),
-            )
-            .singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_HTML)
-                    .body(html_part(out)),
-            ),
-    )
-    .map_err(|e| invalid("message", e))
+    let body = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(text_part(out)),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(html_part(out)),
+        );
+    if out.files.is_empty() {
+        return b.multipart(body).map_err(|e| invalid("message", e));
+    }
+    // With files: multipart/mixed, the readable alternative first, then each file.
+    let mut mixed = MultiPart::mixed().multipart(body);
+    for f in out.files {
+        let kind = ContentType::parse(&f.mime)
+            .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
+        mixed = mixed.singlepart(Attachment::new(f.name.clone()).body(f.bytes.clone(), kind));
+    }
+    b.multipart(mixed).map_err(|e| invalid("message", e))
 }
 
 pub async fn send(out: &Outgoing<'_>) -> Result<Sent, SendError> {

@@ -618,6 +618,9 @@ pub struct NoticePrefDoc {
     pub in_app: bool,
     /// Pushed to their subscribed browsers and phones.
     pub push: bool,
+    /// In their e-mail digest when still unread 15 minutes after it arrived (all such notices
+    /// in one e-mail, through the account's e-mail channel). Off by default; needs `in_app`.
+    pub email: bool,
 }
 
 /// The signed-in person's notice preferences, per kind: `assigned` (someone else handed them a

@@ -661,6 +661,78 @@ pub async fn read_all_in(tx: &mut Tx, scope: Scope, user_id: i64, now: i64) -> R
     })?)
 }
 
+/// Files that earlier e-mail notices to customers on the ticket carry (`params.files`), queued
+/// or sent (not skipped or failed).
+pub async fn mailed_files_in(
+    tx: &mut Tx,
+    scope: Scope,
+    ticket_id: i64,
+) -> Result<std::collections::HashSet<i64>> {
+    let rows: Vec<Json<Value>> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT params FROM notification_deliveries
+             WHERE account_id = $1 AND ticket_id = $2 AND recipient_kind = 'customer'
+               AND medium = 'email' AND status NOT IN ('skipped', 'failed')",
+        )
+        .bind(scope.id())
+        .bind(ticket_id)
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(rows
+        .iter()
+        .flat_map(|p| p.0["files"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_i64())
+        .collect())
+}
+
+/// An agent's unread in-app notices after id `after` that came at `since` or later, oldest
+/// first, at most `limit`: what an e-mail digest may list.
+pub async fn unread_agent_notices_in(
+    tx: &mut Tx,
+    scope: Scope,
+    user_id: i64,
+    after: i64,
+    since: i64,
+    limit: u32,
+) -> Result<Vec<Delivery>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {DEL} FROM notification_deliveries
+             WHERE account_id = $1 AND user_id = $2 AND recipient_kind = 'agent'
+               AND medium = 'in_app' AND read_at IS NULL AND status <> 'skipped' AND id > $3
+               AND created_at >= $4
+             ORDER BY id LIMIT $5"
+        )))
+        .bind(scope.id())
+        .bind(user_id)
+        .bind(after)
+        .bind(since)
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// The newest in-app notice an agent's earlier e-mail digests covered (their `through_id`), or 0.
+pub async fn digest_watermark_in(tx: &mut Tx, scope: Scope, user_id: i64) -> Result<i64> {
+    let params: Option<Json<Value>> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT params FROM notification_deliveries
+             WHERE account_id = $1 AND user_id = $2 AND recipient_kind = 'agent'
+               AND notice_kind = 'digest'
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(scope.id())
+        .bind(user_id)
+        .fetch_optional(c)
+        .await
+    })?;
+    Ok(params
+        .and_then(|p| p.0.get("through_id").and_then(Value::as_i64))
+        .unwrap_or(0))
+}
+
 /// Customer notices already given on a ticket (not skipped): `(notice_kind, first created_at)`
 /// per notice.
 pub async fn given_in(tx: &mut Tx, scope: Scope, ticket_id: i64) -> Result<Vec<(String, i64)>> {

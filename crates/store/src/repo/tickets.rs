@@ -332,6 +332,26 @@ pub async fn timeline(
     Ok(Page::from_rows(rows, limit, |e| e.id))
 }
 
+/// The newest agent reply (timeline kind `reply`, author `agent`) among the ticket's last 50
+/// replies.
+pub async fn latest_agent_reply_in(
+    tx: &mut Tx,
+    scope: Scope,
+    ticket_id: i64,
+) -> Result<Option<TimelineEntry>> {
+    let rows: Vec<TimelineEntry> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT id, ticket_id, kind, actor_id, body, data, created_at FROM ticket_timeline
+             WHERE account_id = $1 AND ticket_id = $2 AND kind = 'reply' ORDER BY id DESC LIMIT 50",
+        )
+        .bind(scope.id())
+        .bind(ticket_id)
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(rows.into_iter().find(|e| e.data.0["author"] == "agent"))
+}
+
 pub async fn collaborators(db: &Db, scope: Scope, ticket_id: i64) -> Result<Vec<i64>> {
     Ok(on_pool!(&db.read, |p| {
         sqlx::query_scalar(
