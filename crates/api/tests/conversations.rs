@@ -516,3 +516,75 @@ both_backends! {
         assert_eq!(c["agent_read_seq"], 1);
     }
 }
+
+both_backends! {
+    async fn the_inbox_finds_conversations_by_number_contact_and_message_text(app: TestApp) {
+        let owner = app.owner().await;
+        let ch = WidgetChannel::create(&owner, json!({})).await;
+        let mut ids = Vec::new();
+        for (i, text) in ["订单 ABC-100% 还没到", "我想退款", "hello there"].iter().enumerate() {
+            let token = ch.visitor().await;
+            let mut v = ch.socket(&token).await;
+            v.send(json!({"type": "send", "client_id": format!("s{i}"), "text": text})).await;
+            ids.push(v.expect("ack").await["conversation_id"].as_i64().expect("conversation"));
+        }
+        let find = |q: &str| {
+            let path = format!("/api/v1/conversations?q={}", urlencoding(q));
+            let s = &owner;
+            async move {
+                let (status, page) = json_of(s.get(&path).await).await;
+                assert_eq!(status, 200, "{page}");
+                page["items"].as_array().expect("items").iter().map(|c| c["id"].as_i64().expect("id")).collect::<Vec<_>>()
+            }
+        };
+        // The contact's e-mail, set as an agent would.
+        let refund = ok(owner.get(&format!("/api/v1/conversations/{}", ids[1])).await, 200).await;
+        let contact = refund["contact_id"].as_i64().expect("contact");
+        ok(owner.patch(&format!("/api/v1/contacts/{contact}"), json!({"email": "Li.Ming@Example.com", "name": "李明"})).await, 200).await;
+        let number = ok(owner.get(&format!("/api/v1/conversations/{}", ids[2])).await, 200).await["number"].as_i64().expect("number");
+
+        assert_eq!(find("退款").await, vec![ids[1]], "message text");
+        assert_eq!(find("li.ming@example").await, vec![ids[1]], "e-mail, any case");
+        assert_eq!(find("李明").await, vec![ids[1]], "name");
+        assert_eq!(find("HELLO").await, vec![ids[2]]);
+        assert_eq!(find(&format!("#{number}")).await, vec![ids[2]], "number");
+        // LIKE's wildcards are plain text here.
+        assert_eq!(find("100%").await, vec![ids[0]]);
+        assert_eq!(find("%").await, vec![ids[0]]);
+        assert!(find("_").await.is_empty());
+        assert!(find("nowhere").await.is_empty());
+        // Combined with the other filters, and bad input names `q`.
+        assert_eq!(ok(owner.get("/api/v1/conversations?q=%E9%80%80%E6%AC%BE&status=resolved").await, 200).await["items"], json!([]));
+        for bad in ["%20%20", &"x".repeat(101)] {
+            let (s, e) = json_of(owner.get(&format!("/api/v1/conversations?q={bad}")).await).await;
+            assert_eq!((s, e["error"]["details"][0]["field"].as_str()), (422, Some("q")), "{e}");
+        }
+        // An agent finds only what they may see: not a conversation assigned to someone else.
+        let me = ok(owner.get("/api/v1/me").await, 200).await["user"]["id"].as_i64().expect("me");
+        ok(owner.post(&format!("/api/v1/conversations/{}/transfer", ids[1]), json!({"assignee_id": me})).await, 200).await;
+        app.create_user(app.account, "agent@example.com", Role::Agent).await;
+        let agent = app.sign_in("agent@example.com", OWNER_PASSWORD).await;
+        let (s, page) = json_of(agent.get("/api/v1/conversations?q=%E9%80%80%E6%AC%BE").await).await;
+        assert_eq!((s, page["items"].clone()), (200, json!([])), "{page}");
+        let (_, page) = json_of(agent.get("/api/v1/conversations?q=hello").await).await;
+        assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
+    }
+}
+
+async fn ok(res: reqwest::Response, want: u16) -> Value {
+    let (s, v) = json_of(res).await;
+    assert_eq!(s, want, "{v}");
+    v
+}
+
+/// Percent-encodes a query value.
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

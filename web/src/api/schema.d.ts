@@ -2557,6 +2557,11 @@ export interface components {
         };
         /** @description Where one kind of notice reaches the agent. */
         NoticePrefDoc: {
+            /**
+             * @description In their e-mail digest when still unread 15 minutes after it arrived (all such notices
+             *     in one e-mail, through the account's e-mail channel). Off by default; needs `in_app`.
+             */
+            email: boolean;
             /** @description In their notification list and live in the workspace. */
             in_app: boolean;
             /** @description Pushed to their subscribed browsers and phones. */
@@ -5142,6 +5147,11 @@ export interface operations {
                 utm_source?: string;
                 utm_medium?: string;
                 utm_campaign?: string;
+                /**
+                 * @description Text to find (1–100 characters): a conversation number (`12` or `#12`), or part of the
+                 *     contact's name, e-mail or phone, or of any message (notes included); case-insensitive.
+                 */
+                q?: string;
                 cursor?: string;
                 /** @description 1 to 200; 50 when absent. */
                 limit?: number;

@@ -49,6 +49,9 @@ pub struct ConversationQuery {
     pub utm_source: Option<String>,
     pub utm_medium: Option<String>,
     pub utm_campaign: Option<String>,
+    /// Text to find (1–100 characters): a conversation number (`12` or `#12`), or part of the
+    /// contact's name, e-mail or phone, or of any message (notes included); case-insensitive.
+    pub q: Option<String>,
     pub cursor: Option<String>,
     /// 1 to 200; 50 when absent.
     pub limit: Option<u32>,
@@ -90,6 +93,14 @@ async fn list_conversations(
         utm_campaign: q.utm_campaign.clone(),
         ..Default::default()
     };
+    if let Some(text) = q.q.as_deref() {
+        let n = text.trim().chars().count();
+        if (1..=100).contains(&n) {
+            filter = filter.search(text);
+        } else {
+            e.add("q", "must be 1 to 100 characters");
+        }
+    }
     match q.assignee.as_deref() {
         None => {}
         Some("me") => filter.assignee_id = Some(p.user_id().0),

@@ -243,6 +243,42 @@ pub struct ConversationFilter {
     /// Restricts to what an agent may see: assigned to them, or unassigned and either in no team
     /// or in one of the agent's teams.
     pub visible_to: Option<i64>,
+    /// Text search: see [`ConversationFilter::search`].
+    pub text: Option<TextSearch>,
+}
+
+/// What a search box finds: the conversation's number, or the text in the contact's name,
+/// e-mail or phone, or in any of its messages (notes included), case-insensitively.
+#[derive(Debug, Clone)]
+pub struct TextSearch {
+    /// `LIKE` pattern (`%…%`, lowercased, `\` escapes `%`, `_` and itself).
+    pattern: String,
+    number: Option<i64>,
+}
+
+impl TextSearch {
+    pub fn new(q: &str) -> Self {
+        let q = q.trim();
+        let mut pattern = String::with_capacity(q.len() + 2);
+        pattern.push('%');
+        for ch in q.to_lowercase().chars() {
+            if matches!(ch, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(ch);
+        }
+        pattern.push('%');
+        let number = q.strip_prefix('#').unwrap_or(q).parse().ok();
+        Self { pattern, number }
+    }
+}
+
+impl ConversationFilter {
+    /// Adds a text search (`q`) to the filter.
+    pub fn search(mut self, q: &str) -> Self {
+        self.text = Some(TextSearch::new(q));
+        self
+    }
 }
 
 pub async fn list(
@@ -276,6 +312,13 @@ pub async fn list(
                AND (CAST($14 AS TEXT) IS NULL OR c.source -> 'utm' ->> 'source' = $14)
                AND (CAST($15 AS TEXT) IS NULL OR c.source -> 'utm' ->> 'medium' = $15)
                AND (CAST($16 AS TEXT) IS NULL OR c.source -> 'utm' ->> 'campaign' = $16)
+               AND (CAST($17 AS TEXT) IS NULL OR c.number = CAST($18 AS BIGINT)
+                    OR EXISTS (SELECT 1 FROM contacts k WHERE k.id = c.contact_id
+                        AND k.account_id = c.account_id
+                        AND (LOWER(k.name) LIKE $17 ESCAPE '\\' OR LOWER(k.email) LIKE $17 ESCAPE '\\'
+                             OR k.phone LIKE $17 ESCAPE '\\'))
+                    OR EXISTS (SELECT 1 FROM messages m WHERE m.account_id = c.account_id
+                        AND m.conversation_id = c.id AND LOWER(m.body) LIKE $17 ESCAPE '\\'))
              ORDER BY c.id LIMIT $11",
         )
         .bind(scope.id())
@@ -294,6 +337,8 @@ pub async fn list(
         .bind(f.utm_source.as_deref())
         .bind(f.utm_medium.as_deref())
         .bind(f.utm_campaign.as_deref())
+        .bind(f.text.as_ref().map(|t| t.pattern.as_str()))
+        .bind(f.text.as_ref().and_then(|t| t.number))
         .fetch_all(p)
         .await
     })?;
