@@ -16,6 +16,7 @@ const ChannelPage = lazy(() => import('./features/channels/ChannelPage'));
 const UsersPage = lazy(() => import('./features/users/UsersPage'));
 const TeamsPage = lazy(() => import('./features/teams/TeamsPage'));
 const RoutingPage = lazy(() => import('./features/routing/RoutingPage'));
+const CannedPage = lazy(() => import('./features/canned/CannedPage'));
 const TicketsPage = lazy(() => import('./features/tickets/TicketsPage'));
 const TicketPage = lazy(() => import('./features/tickets/TicketPage'));
 const TicketSettingsPage = lazy(() => import('./features/tickets/admin/TicketSettingsPage'));
@@ -71,6 +72,7 @@ export function AppRoutes() {
         <Route path="/channels/:channelId" element={<ChannelPage />} />
         <Route path="/users" element={<UsersPage />} />
         <Route path="/teams" element={<TeamsPage />} />
+        <Route path="/canned" element={<CannedPage />} />
         <Route path="/routing/:tab?" element={<RoutingPage />} />
         <Route path="/todos/:todoId?" element={<TodosPage />} />
         <Route path="/automation/:tab?" element={<AutomationPage />} />

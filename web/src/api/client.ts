@@ -70,14 +70,23 @@ export async function unwrap<T>(call: Promise<Outcome<T>>): Promise<T> {
 export async function collectPages<T>(
   fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | null }>,
 ): Promise<T[]> {
+  return (await collectPagesUpTo(fetchPage, Infinity)).items;
+}
+
+/** `collectPages` stopping after `maxPages`; `more` tells whether pages were left. */
+export async function collectPagesUpTo<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | null }>,
+  maxPages: number,
+): Promise<{ items: T[]; more: boolean }> {
   const items: T[] = [];
   let cursor: string | undefined;
-  for (;;) {
-    const page = await fetchPage(cursor);
-    items.push(...page.items);
-    if (!page.next_cursor) return items;
-    cursor = page.next_cursor;
+  for (let page = 0; page < maxPages; page++) {
+    const result = await fetchPage(cursor);
+    items.push(...result.items);
+    if (!result.next_cursor) return { items, more: false };
+    cursor = result.next_cursor;
   }
+  return { items, more: true };
 }
 
 export { ApiError };

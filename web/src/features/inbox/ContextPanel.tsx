@@ -7,6 +7,7 @@ import { useContact, useContactConversations, useContactTag } from './queries';
 import { contactName, initial } from './names';
 import { readSource } from './source';
 import { StatusTag } from './StatusTag';
+import { ContactTickets } from './ContactTickets';
 import { TagEditor } from './TagEditor';
 import { readSettings } from '../channels/settings';
 import { RoutingHistory } from '../routing/RoutingHistory';
@@ -141,6 +142,10 @@ export function ContextPanel({
             </Section>
           </>
         )}
+
+        <Section title={t('inbox.context.tickets')}>
+          <ContactTickets contactId={conversation.contact_id} />
+        </Section>
 
         <Section title={t('inbox.context.source')}>
           <dl className={styles.kvList}>

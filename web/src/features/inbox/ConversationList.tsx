@@ -26,6 +26,16 @@ type Props = {
   connection: ConnectionStatus;
   /** Controls shown in the header, before the status filter. */
   actions?: ReactNode;
+  /** Shown under the header, above the tabs (the search box). */
+  searchBox?: ReactNode;
+  /** A line above the rows (how many a search found). */
+  summary?: ReactNode;
+  /** What an empty list shows instead of "no conversations" (null: nothing). */
+  empty?: ReactNode;
+  /** Query string the rows' links keep (`?q=…`), so opening a result keeps the search. */
+  linkSearch?: string;
+  /** A new value starts the rows scrolled to the top (a new search). */
+  rowsKey?: string;
 };
 
 export function ConversationList({
@@ -39,6 +49,11 @@ export function ConversationList({
   channelNames,
   connection,
   actions,
+  searchBox,
+  summary,
+  empty,
+  linkSearch = '',
+  rowsKey,
 }: Props) {
   const { t } = useTranslation();
   return (
@@ -59,6 +74,7 @@ export function ConversationList({
           popupMatchSelectWidth={false}
         />
       </div>
+      {searchBox}
       <Tabs
         size="small"
         activeKey={filter.tab}
@@ -67,8 +83,16 @@ export function ConversationList({
         className={styles.tabs}
       />
       <div className={styles.listBody}>
+        {summary}
         {rows.length > 0 ? (
-          <VirtualRows rows={rows} selectedId={selectedId} channelNames={channelNames} label={t('inbox.conversations')} />
+          <VirtualRows
+            key={rowsKey}
+            rows={rows}
+            selectedId={selectedId}
+            channelNames={channelNames}
+            label={t('inbox.conversations')}
+            linkSearch={linkSearch}
+          />
         ) : loading ? (
           <div className={styles.listEmpty}>
             <Spin />
@@ -80,6 +104,8 @@ export function ConversationList({
               {t('common.retry')}
             </Button>
           </div>
+        ) : empty !== undefined ? (
+          empty
         ) : (
           <Empty className={styles.listEmpty} image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('inbox.empty')} />
         )}
@@ -101,11 +127,13 @@ function VirtualRows({
   selectedId,
   channelNames,
   label,
+  linkSearch,
 }: {
   rows: Conversation[];
   selectedId: number | null;
   channelNames: Map<number, string>;
   label: string;
+  linkSearch: string;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -141,6 +169,7 @@ function VirtualRows({
                 conversation={conversation}
                 selected={conversation.id === selectedId}
                 channelName={channelNames.get(conversation.channel_id) ?? ''}
+                linkSearch={linkSearch}
               />
             </li>
           );
@@ -169,10 +198,12 @@ const ConversationRow = memo(function ConversationRow({
   conversation,
   selected,
   channelName,
+  linkSearch,
 }: {
   conversation: Conversation;
   selected: boolean;
   channelName: string;
+  linkSearch: string;
 }) {
   const { t } = useTranslation();
   const name = useContactName(conversation.contact_id);
@@ -180,7 +211,7 @@ const ConversationRow = memo(function ConversationRow({
   const className = [styles.row, selected ? styles.rowSelected : '', unread ? styles.rowUnread : ''].join(' ');
   return (
     <NavLink
-      to={`/inbox/${conversation.id}`}
+      to={{ pathname: `/inbox/${conversation.id}`, search: linkSearch }}
       className={className}
       aria-current={selected ? 'page' : undefined}
       aria-label={unread ? t('inbox.rowUnread', { name, number: conversation.number }) : t('inbox.row', { name, number: conversation.number })}

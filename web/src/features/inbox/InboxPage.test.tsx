@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { jsonResponse, renderApp } from '../../test/renderApp';
 import { on, serve, sessionOf, user, type Route } from '../../test/fakeServer';
 import { FakeSocket } from '../../test/fakeSocket';
+import { WORKFLOW, ticket as ticketOf } from '../../test/ticketFixtures';
 import { setLocale } from '../../i18n';
 import { setCsrfToken } from '../../api/client';
 import { toOpenObject } from '../../api/open';
@@ -131,6 +132,13 @@ function routes() {
     match('GET', /^\/api\/v1\/contacts\/(\d+)$/, (_, [, id]) => jsonResponse(200, contact(Number(id)))),
     on('GET', '/api/v1/agents', () => jsonResponse(200, { items: [] })),
     match('GET', /^\/api\/v1\/conversations\/(\d+)\/routing$/, () => jsonResponse(200, { items: [decision] })),
+    // The contact's tickets in the context panel.
+    on('GET', '/api/v1/tickets', (request) => {
+      const contactId = Number(new URL(request.url).searchParams.get('contact_id'));
+      const items = contactId === 107 ? [ticketOf({ id: 61, number: 'T-2026061', title: '退款还没到账', status: 'open', status_kind: 'open', contact_id: 107 })] : [];
+      return jsonResponse(200, { items, next_before: null });
+    }),
+    on('GET', '/api/v1/ticket-workflow', () => jsonResponse(200, WORKFLOW)),
   ];
 }
 
@@ -183,6 +191,15 @@ describe('InboxPage', () => {
     expect(within(context).getByText('baidu')).toBeInTheDocument();
     expect(within(context).getByRole('link', { name: '春季促销' })).toHaveAttribute('href', 'https://shop.example.com/spring');
     expect(await within(context).findByText('#3')).toBeInTheDocument();
+    // The contact's tickets, each opening its page.
+    const tickets = within(context).getByRole('region', { name: '工单' });
+    const ticketLink = await within(tickets).findByRole('link', { name: /T-2026061/ });
+    expect(ticketLink).toHaveAttribute('href', '/tickets/61');
+    expect(within(ticketLink).getByText('退款还没到账')).toBeInTheDocument();
+    expect(await within(ticketLink).findByText('处理中')).toBeInTheDocument();
+    expect(
+      fetchMock.mock.calls.some(([r]) => new URL(r.url).pathname === '/api/v1/tickets' && new URL(r.url).searchParams.get('contact_id') === '107'),
+    ).toBe(true);
     // The routing record: why the conversation went where it did.
     const routing = within(context).getByRole('region', { name: '路由记录' });
     expect(await within(routing).findByText('新会话')).toBeInTheDocument();

@@ -1,14 +1,23 @@
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { Drawer, Empty, Grid, Result, Spin } from 'antd';
+import { Drawer, Empty, Grid, Result, Spin, Typography } from 'antd';
 import { MessageOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ConversationList } from './ConversationList';
 import { ConversationPane } from './ConversationPane';
 import { ContextPanel } from './ContextPanel';
-import { STATUSES, TABS, inboxReducer, initialInboxState, selectRows, type ListFilter } from './inboxState';
-import { contactConversationsKey, conversationsKey, patchConversationDetail, useConversation, useConversationList } from './queries';
+import { STATUSES, TABS, inboxReducer, initialInboxState, mergeConversation, selectRows, type ListFilter } from './inboxState';
+import {
+  contactConversationsKey,
+  conversationsKey,
+  patchConversationDetail,
+  useConversation,
+  useConversationList,
+  useConversationSearch,
+} from './queries';
+import { orderResults, useInboxSearch } from './search';
+import { SearchBox } from './SearchBox';
 import { ThreadStore } from './thread';
 import { refillThread } from './useThread';
 import { isNewAssignmentToMe, unreadMine } from '../workspace/alerts';
@@ -81,6 +90,8 @@ export default function InboxPage() {
   const [contextOpen, setContextOpen] = useState(false);
 
   const list = useConversationList(filter);
+  const search = useInboxSearch();
+  const found = useConversationSearch(filter, search.query);
   const detail = useConversation(selectedId);
   const channels = useChannels();
 
@@ -155,24 +166,89 @@ export default function InboxPage() {
   });
 
   const rows = useMemo(() => selectRows(state, filter, me.id), [state, filter, me.id]);
+  // Search results, each as the live frames have it if newer than the answer.
+  const foundRows = useMemo(
+    () =>
+      found.data && search.query !== null
+        ? orderResults(
+            found.data.items.map((c) => mergeConversation(state.byId[c.id], c)),
+            search.query,
+          )
+        : [],
+    [found.data, state.byId, search.query],
+  );
   const channelNames = useMemo(() => new Map((channels.data ?? []).map((c) => [c.id, c.name])), [channels.data]);
   const selected: Conversation | undefined = selectedId !== null ? (state.byId[selectedId] ?? detail.data) : undefined;
   const channel = selected ? channels.data?.find((c) => c.id === selected.channel_id) : undefined;
 
-  const listPane = (
-    <ConversationList
-      filter={filter}
-      onFilter={setFilter}
-      rows={rows}
-      loading={list.isPending}
-      error={list.error}
-      onRetry={() => void list.refetch()}
-      selectedId={selectedId}
-      channelNames={channelNames}
-      connection={connection}
-      actions={<AlertToggle enabled={alerts.enabled} permission={alerts.permission} onToggle={() => void alerts.toggle()} />}
-    />
-  );
+  const common = {
+    filter,
+    onFilter: setFilter,
+    selectedId,
+    channelNames,
+    connection,
+    actions: <AlertToggle enabled={alerts.enabled} permission={alerts.permission} onToggle={() => void alerts.toggle()} />,
+    searchBox: <SearchBox search={search} />,
+    linkSearch: search.urlSearch,
+  };
+  let listPane;
+  if (search.tooLong) {
+    // The box says why nothing is searched.
+    listPane = <ConversationList {...common} rows={[]} loading={false} error={null} onRetry={() => {}} empty={null} />;
+  } else if (search.query !== null) {
+    listPane = (
+      <ConversationList
+        {...common}
+        rows={foundRows}
+        rowsKey={`search:${search.query}`}
+        loading={found.isPending}
+        error={found.error}
+        onRetry={() => void found.refetch()}
+        summary={
+          found.data &&
+          (found.isPlaceholderData || found.data.items.length > 0) && (
+            <div className={styles.searchSummary} role="status">
+              {found.isPlaceholderData ? (
+                t('inbox.search.searching')
+              ) : found.data.more ? (
+                <>
+                  <span>{t('inbox.search.foundMore', { count: found.data.items.length })}</span>
+                  <span>{t('inbox.search.narrow')}</span>
+                </>
+              ) : found.data.items.length === 1 ? (
+                t('inbox.search.foundOne')
+              ) : (
+                t('inbox.search.found', { count: found.data.items.length })
+              )}
+            </div>
+          )
+        }
+        empty={
+          <Empty
+            className={styles.listEmpty}
+            image={Empty.PRESENTED_IMAGE_SIMPLE}
+            description={
+              <>
+                <div>{t('inbox.search.empty')}</div>
+                <Typography.Text type="secondary">{t('inbox.search.emptyHint')}</Typography.Text>
+              </>
+            }
+          />
+        }
+      />
+    );
+  } else {
+    listPane = (
+      <ConversationList
+        {...common}
+        rows={rows}
+        rowsKey="list"
+        loading={list.isPending}
+        error={list.error}
+        onRetry={() => void list.refetch()}
+      />
+    );
+  }
 
   let conversationPane;
   if (selectedId === null) {
@@ -199,7 +275,7 @@ export default function InboxPage() {
         shown={layout !== 'mobile' || !contextOpen}
         pendingAttachments={pendingAttachments}
         onChanged={onChanged}
-        onBack={layout === 'mobile' ? () => void navigate('/inbox') : undefined}
+        onBack={layout === 'mobile' ? () => void navigate(`/inbox${search.urlSearch}`) : undefined}
         onShowContext={layout !== 'wide' ? () => setContextOpen(true) : undefined}
       />
     );

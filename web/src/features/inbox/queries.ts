@@ -1,10 +1,12 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, collectPages, unwrap } from '../../api/client';
+import { api, collectPages, collectPagesUpTo, unwrap } from '../../api/client';
 import type { Attachment, Conversation, ConversationDetail, ContactProfile, Message, Transfer, UpdateConversation } from '../../api/types';
 import { listQuery, type ListFilter } from './inboxState';
 
 export const conversationsKey = ['conversations'] as const;
 export const conversationListKey = (filter: ListFilter) => ['conversations', 'list', filter.tab, filter.status] as const;
+export const conversationSearchKey = (filter: ListFilter, q: string) =>
+  ['conversations', 'search', filter.tab, filter.status, q] as const;
 export const conversationKey = (id: number) => ['conversations', 'detail', id] as const;
 export const contactConversationsKey = (contactId: number) => ['conversations', 'contact', contactId] as const;
 export const contactKey = (id: number) => ['contacts', id] as const;
@@ -24,6 +26,39 @@ export function useConversationList(filter: ListFilter) {
       );
       return { items, requestedAt };
     },
+  });
+}
+
+/** Results a search asks for page by page; past this many the list says "N+". */
+export const SEARCH_PAGE_SIZE = 200;
+export const SEARCH_MAX_PAGES = 5;
+
+/**
+ * The conversations matching `q` in a list filter's slice (null: no search). Results are a
+ * snapshot (live frames update the rows' state, not which rows match): asked for again now and
+ * then, and on reconnects with the other lists. While a search is refined, the previous results
+ * stay until the new ones arrive.
+ */
+export function useConversationSearch(filter: ListFilter, q: string | null) {
+  return useQuery({
+    queryKey: conversationSearchKey(filter, q ?? ''),
+    enabled: q !== null,
+    staleTime: 0,
+    refetchInterval: 60_000,
+    placeholderData: (previous, previousQuery) => {
+      const key = previousQuery?.queryKey;
+      return key && key[4] !== '' && key[2] === filter.tab && key[3] === filter.status ? previous : undefined;
+    },
+    queryFn: () =>
+      collectPagesUpTo(
+        (cursor) =>
+          unwrap(
+            api.GET('/api/v1/conversations', {
+              params: { query: { ...listQuery(filter), q: q ?? '', cursor, limit: SEARCH_PAGE_SIZE } },
+            }),
+          ),
+        SEARCH_MAX_PAGES,
+      ),
   });
 }
 

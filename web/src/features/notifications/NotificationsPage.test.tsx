@@ -186,11 +186,88 @@ describe('NotificationsPage', () => {
         template: 'status_changed',
         media: ['email', 'in_app'],
         important: false,
+        attach_files: false,
         conditions: { all: [] },
       },
       position: 0,
       active: true,
     });
+  });
+
+  it('keeps a rule\'s attached files on when saved untouched, and turns them off with the switch', async () => {
+    const RULE = {
+      id: 7,
+      position: 2,
+      active: true,
+      name: '工单已解决',
+      trigger: 'ticket_resolved',
+      to_kinds: [],
+      metrics: [],
+      notice_kind: 'resolution',
+      conditions: { all: [] },
+      recipients: ['customer'],
+      group_channels: [],
+      template: 'status_changed',
+      media: ['email', 'in_app'],
+      important: false,
+      attach_files: true,
+    };
+    const fetchMock = serve(
+      ...routes(
+        owner,
+        on('GET', '/api/v1/notifications/rules', () => jsonResponse(200, { items: [RULE] })),
+        on('PUT', '/api/v1/notifications/rules/7', () => jsonResponse(200, RULE)),
+      ),
+    );
+    renderApp('/notifications/rules');
+    const typist = userEvent.setup({ delay: null });
+    const row = (await screen.findByText('工单已解决', {}, { timeout: 10_000 })).closest('tr') as HTMLElement;
+    expect(within(row).getByText('附件')).toBeInTheDocument();
+    const puts = async () => {
+      const all = fetchMock.mock.calls.map(([r]) => r).filter((r) => r.method === 'PUT');
+      return Promise.all(all.map((r) => r.clone().json() as Promise<{ spec: Record<string, unknown> }>));
+    };
+
+    // Saved without touching the switch: the files stay attached.
+    await typist.click(within(row).getByRole('button', { name: '编辑 工单已解决' }));
+    let drawer = await screen.findByRole('dialog', { name: '编辑规则' });
+    const attach = await within(drawer).findByRole('switch', { name: '邮件附带附件' });
+    await waitFor(() => expect(attach).toBeChecked());
+    expect(within(drawer).getByText('邮件通知附带处理人最近一次公开回复中的附件，每个文件只发送一次，合计不超过 10 MB；短信和 IM 不带附件。')).toBeInTheDocument();
+    await typist.click(within(drawer).getByRole('button', { name: '保存' }));
+    await waitFor(async () => expect(await puts()).toHaveLength(1));
+    const [first] = await puts();
+    expect(first).toEqual({
+      spec: {
+        name: '工单已解决',
+        trigger: 'ticket_resolved',
+        to_kinds: [],
+        metrics: [],
+        notice_kind: 'resolution',
+        recipients: ['customer'],
+        group_channels: [],
+        template: 'status_changed',
+        media: ['email', 'in_app'],
+        important: false,
+        attach_files: true,
+        conditions: { all: [] },
+      },
+      position: 2,
+      active: true,
+    });
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: '编辑规则' })).not.toBeInTheDocument());
+
+    // Switched off: the body says so.
+    const rowAgain = screen.getByText('工单已解决', { selector: 'td *' }).closest('tr') as HTMLElement;
+    await typist.click(within(rowAgain).getByRole('button', { name: '编辑 工单已解决' }));
+    drawer = await screen.findByRole('dialog', { name: '编辑规则' });
+    const again = await within(drawer).findByRole('switch', { name: '邮件附带附件' });
+    await waitFor(() => expect(again).toBeChecked());
+    await typist.click(again);
+    expect(again).not.toBeChecked();
+    await typist.click(within(drawer).getByRole('button', { name: '保存' }));
+    await waitFor(async () => expect(await puts()).toHaveLength(2));
+    expect((await puts())[1].spec.attach_files).toBe(false);
   });
 
   it('previews a template as text, asking once per pause in typing', async () => {

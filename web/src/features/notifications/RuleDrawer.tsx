@@ -22,7 +22,7 @@ import styles from './Notifications.module.css';
 
 type Values = Omit<RuleSpec, 'conditions'> & { position: number; active: boolean };
 
-const FORM_FIELDS = ['name', 'trigger', 'to_kinds', 'metrics', 'notice_kind', 'recipients', 'group_channels', 'template', 'media', 'important', 'position', 'active'];
+const FORM_FIELDS = ['name', 'trigger', 'to_kinds', 'metrics', 'notice_kind', 'recipients', 'group_channels', 'template', 'media', 'important', 'attach_files', 'position', 'active'];
 
 /** An API field of a rule (`spec.`-prefixed or not, `recipients[1]`) → the form field; conditions go to the tree. */
 export function ruleFormPath(field: string): string | null {
@@ -73,6 +73,7 @@ export function RuleDrawer({ open, rule, onClose }: { open: boolean; rule: Notif
             template: 'status_changed',
             media: ['in_app', 'email'],
             important: false,
+            attach_files: false,
             position: 0,
             active: true,
           },
@@ -103,6 +104,7 @@ export function RuleDrawer({ open, rule, onClose }: { open: boolean; rule: Notif
         to_kinds: spec.trigger === 'ticket_status_changed' ? (spec.to_kinds ?? []) : [],
         metrics: spec.trigger.startsWith('ticket_sla_') ? (spec.metrics ?? []) : [],
         group_channels: spec.group_channels ?? [],
+        attach_files: spec.attach_files === true,
         conditions: toJson(tree),
       },
       position: position ?? 0,
@@ -198,6 +200,9 @@ export function RuleDrawer({ open, rule, onClose }: { open: boolean; rule: Notif
             <MediaOrder important={important} />
           </Form.Item>
           <Form.Item name="important" label={t('notifications.rules.important')} valuePropName="checked" extra={t('notifications.rules.importantHelp')}>
+            <Switch />
+          </Form.Item>
+          <Form.Item name="attach_files" label={t('notifications.rules.attach_files')} valuePropName="checked" extra={t('notifications.rules.attach_filesHelp')}>
             <Switch />
           </Form.Item>
           <Flex gap={16}>

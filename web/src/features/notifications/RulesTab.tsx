@@ -43,6 +43,7 @@ export function RulesTab() {
             <Tag key={m}>{t(`notifications.media.${m}`, { defaultValue: m })}</Tag>
           ))}
           {r.important && <Tag color="red">{t('notifications.rules.importantTag')}</Tag>}
+          {r.attach_files && <Tag color="blue">{t('notifications.rules.attach_filesTag')}</Tag>}
         </Space>
       ),
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { channelBody, channelFormPath } from './ChannelFormModal';
 import { formToPolicy, policyFormPath, policyToForm } from './PolicyTab';
 import { ruleFormPath } from './RuleDrawer';
-import { noticeTarget, readAssignment, readMention, readPolicy, readSkipReason, templateErrorPosition, ticketConditionFields, todoPath } from './model';
+import { noticeTarget, readAssignment, readMention, readPolicy, readRule, readSkipReason, templateErrorPosition, ticketConditionFields, todoPath } from './model';
 import { FIELDS } from '../../test/routingFields';
 
 describe('notification model', () => {
@@ -98,8 +98,17 @@ describe('notification model', () => {
     expect(channelFormPath('config.host')).toEqual(['config', 'host']);
   });
 
+  it('reads whether a rule attaches files, off when the server leaves it out', () => {
+    const raw = { id: 4, name: '工单已解决', trigger: 'ticket_resolved', media: ['email'], important: false };
+    expect(readRule({ ...raw, attach_files: true }).attach_files).toBe(true);
+    expect(readRule({ ...raw, attach_files: false }).attach_files).toBe(false);
+    expect(readRule(raw).attach_files).toBe(false);
+    expect(readRule({ ...raw, attach_files: 'yes' }).attach_files).toBe(false);
+  });
+
   it('places rule errors on their inputs', () => {
     expect(ruleFormPath('recipients[1]')).toBe('recipients');
+    expect(ruleFormPath('spec.attach_files')).toBe('attach_files');
     expect(ruleFormPath('spec.template')).toBe('template');
     expect(ruleFormPath('conditions.all[0].value')).toBeNull();
   });

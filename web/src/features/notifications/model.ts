@@ -157,6 +157,8 @@ export type RuleSpec = {
   template: string;
   media: string[];
   important: boolean;
+  /** E-mails to the customer carry the files of the agent's latest public reply not yet sent (SMS and IM ignore it). */
+  attach_files: boolean;
 };
 
 export type NotifyRule = RuleSpec & { id: number; position: number; active: boolean };
@@ -178,6 +180,7 @@ export function readRule(raw: unknown): NotifyRule {
     template: asString(o.template),
     media: strings(o.media),
     important: bool(o, 'important'),
+    attach_files: bool(o, 'attach_files'),
   };
 }
 

@@ -13,8 +13,9 @@ type Row = { kind: NoticePrefKind; pref: NoticePref };
 
 /**
  * Which notices reach the signed-in agent, per kind: kept in the bell and shown live in the
- * workspace (`in_app`), and web-pushed to the browsers and phones they enabled push on (`push`).
- * Each switch saves at once.
+ * workspace (`in_app`), web-pushed to the browsers and phones they enabled push on (`push`), and
+ * e-mailed in their digest when still unread 15 minutes later (`email`; the digest lists unread
+ * in-app notices, so its switch is disabled while `in_app` is off). Each switch saves at once.
  */
 export function NoticePrefsCard() {
   const { t } = useTranslation();
@@ -36,11 +37,12 @@ export function NoticePrefsCard() {
     );
   };
 
-  const toggle = (row: Row, field: NoticePrefField) => {
+  const toggle = (row: Row, field: NoticePrefField, disabled = false) => {
     const label = t('profile.noticePrefs.switchLabel', { kind: kindName(row.kind), channel: channel(field) });
     return (
       <Switch
         checked={row.pref[field]}
+        disabled={disabled}
         loading={pending.some((change) => change.kind === row.kind && change.field === field)}
         aria-label={label}
         onChange={(value) => onToggle({ kind: row.kind, field, value })}
@@ -91,6 +93,22 @@ export function NoticePrefsCard() {
         ),
     },
     { title: columnTitle('push'), key: 'push', width: 110, align: 'center', render: (_, row) => toggle(row, 'push') },
+    {
+      title: columnTitle('email'),
+      key: 'email',
+      width: 130,
+      align: 'center',
+      // The digest lists unread in-app notices: without in-app there is nothing to e-mail. The
+      // saved choice still shows, and applies again once in-app is back on.
+      render: (_, row) =>
+        row.pref.in_app ? (
+          toggle(row, 'email')
+        ) : (
+          <Tooltip title={t('profile.noticePrefs.emailNeedsInApp')}>
+            <span>{toggle(row, 'email', true)}</span>
+          </Tooltip>
+        ),
+    },
   ];
 
   let body;

@@ -12,12 +12,13 @@ const token = { id: 9, name: 'CRM sync', created_at: '2026-11-21T05:11:23.123Z',
 
 const KINDS = ['assigned', 'mention', 'ticket', 'todo_reminder', 'todo_digest', 'todo_prompt', 'automation'] as const satisfies readonly (keyof NoticePrefs)[];
 type Prefs = NoticePrefs;
-const allOn = (): Prefs =>
-  Object.fromEntries(KINDS.map((kind) => [kind, { in_app: true, push: true }])) as Prefs;
+/** The server's defaults: in-app and push on, the e-mail digest off. */
+const defaults = (): Prefs =>
+  Object.fromEntries(KINDS.map((kind) => [kind, { in_app: true, push: true, email: false }])) as Prefs;
 const PREFS_PATH = '/api/v1/me/notice-preferences';
 
 /** What every profile page asks for besides the route under test. */
-const pageRoutes = (prefs: Prefs = allOn()) => [
+const pageRoutes = (prefs: Prefs = defaults()) => [
   on('GET', '/api/v1/me', () => jsonResponse(200, sessionOf(me))),
   on('GET', '/api/v1/me/tokens', () => jsonResponse(200, { items: [], next_cursor: null })),
   on('GET', PREFS_PATH, () => jsonResponse(200, prefs)),
@@ -44,7 +45,7 @@ describe('ProfilePage', () => {
     const fetchMock = serve(
       on('GET', '/api/v1/me', () => jsonResponse(200, sessionOf(me))),
       on('GET', '/api/v1/me/tokens', () => jsonResponse(200, { items: tokens, next_cursor: null })),
-      on('GET', PREFS_PATH, () => jsonResponse(200, allOn())),
+      on('GET', PREFS_PATH, () => jsonResponse(200, defaults())),
       on('POST', '/api/v1/me/tokens', () => {
         tokens = [token];
         return jsonResponse(201, { ...token, token: 'yk_secret_value' });
@@ -84,23 +85,35 @@ describe('ProfilePage', () => {
     expect(await screen.findByText('is not your current password')).toBeInTheDocument();
   });
 
-  it('lists every kind of notice with the saved in-app and push choices', async () => {
-    const prefs = allOn();
+  it('lists every kind of notice with the saved in-app, push and e-mail digest choices', async () => {
+    const prefs = defaults();
     prefs.mention.push = false;
+    prefs.mention.email = true;
     prefs.ticket.in_app = false;
-    prefs.todo_prompt = { in_app: false, push: false };
+    prefs.ticket.email = true;
+    prefs.todo_prompt = { in_app: false, push: false, email: false };
     prefs.assigned.push = false;
     serve(...pageRoutes(prefs));
     renderApp('/profile');
 
     expect(await screen.findByText('通知偏好')).toBeInTheDocument();
-    await waitFor(() => expect(screen.getAllByRole('switch')).toHaveLength(14));
+    await waitFor(() => expect(screen.getAllByRole('switch')).toHaveLength(21));
     const names = ['转给我的会话', '@提及', '工单通知', '待办提醒', '今日待办清单', '创建待办提示', '自动化通知'];
     for (const [i, kind] of KINDS.entries()) {
       expect(screen.getByText(names[i])).toBeInTheDocument();
       expect(switchNamed(`${names[i]}：工作台`)).toHaveAttribute('aria-checked', String(prefs[kind].in_app));
       expect(switchNamed(`${names[i]}：推送`)).toHaveAttribute('aria-checked', String(prefs[kind].push));
+      expect(switchNamed(`${names[i]}：邮件摘要`)).toHaveAttribute('aria-checked', String(prefs[kind].email));
     }
+    // The third column, with its hint like the other two.
+    expect(screen.getByRole('columnheader', { name: /邮件摘要/ })).toBeInTheDocument();
+    expect(screen.getByLabelText('仍未读 15 分钟的通知汇总成一封邮件发给你（需要管理员配置邮件渠道）')).toBeInTheDocument();
+    // The digest lists unread in-app notices: its switch waits for in-app, keeping the saved choice.
+    expect(switchNamed('工单通知：邮件摘要')).toBeDisabled();
+    expect(switchNamed('工单通知：邮件摘要')).toHaveAttribute('aria-checked', 'true');
+    expect(switchNamed('创建待办提示：邮件摘要')).toBeDisabled();
+    expect(switchNamed('@提及：邮件摘要')).not.toBeDisabled();
+    expect(switchNamed('工单通知：推送')).not.toBeDisabled();
     // The rows come in this order, conversations handed to the agent first.
     expect(screen.getAllByRole('switch', { name: /：工作台$/ }).map((s) => s.getAttribute('aria-label'))).toEqual(
       names.map((name) => `${name}：工作台`),
@@ -119,7 +132,7 @@ describe('ProfilePage', () => {
   it('saves one switch at once with just that change and shows the answer', async () => {
     let release: () => void = () => {};
     const answered = new Promise<void>((resolve) => (release = resolve));
-    const saved = allOn();
+    const saved = defaults();
     saved.mention.push = false;
     const fetchMock = serve(...pageRoutes());
     const routed = fetchMock.getMockImplementation()!;
@@ -149,15 +162,56 @@ describe('ProfilePage', () => {
     expect(await sent[0].json()).toEqual({ mention: { push: false } });
   });
 
+  it('saves the e-mail digest switch with just that change', async () => {
+    const saved = defaults();
+    saved.mention.email = true;
+    const fetchMock = serve(...pageRoutes(), on('PUT', PREFS_PATH, () => jsonResponse(200, saved)));
+    renderApp('/profile');
+    await screen.findByText('@提及');
+    expect(switchNamed('@提及：邮件摘要')).toHaveAttribute('aria-checked', 'false');
+
+    await userEvent.setup({ delay: null }).click(switchNamed('@提及：邮件摘要'));
+
+    expect(await screen.findByText('已开启：@提及 · 邮件摘要')).toBeInTheDocument();
+    expect(switchNamed('@提及：邮件摘要')).toHaveAttribute('aria-checked', 'true');
+    expect(switchNamed('@提及：工作台')).toHaveAttribute('aria-checked', 'true');
+    expect(switchNamed('@提及：推送')).toHaveAttribute('aria-checked', 'true');
+    const sent = puts(fetchMock);
+    expect(sent).toHaveLength(1);
+    expect(await sent[0].json()).toEqual({ mention: { email: true } });
+  });
+
+  it('disables the e-mail digest switch while in-app is off, and says why', async () => {
+    const saved = defaults();
+    saved.automation.in_app = false;
+    const fetchMock = serve(...pageRoutes(), on('PUT', PREFS_PATH, () => jsonResponse(200, saved)));
+    renderApp('/profile');
+    await screen.findByText('自动化通知');
+    expect(switchNamed('自动化通知：邮件摘要')).not.toBeDisabled();
+    const typist = userEvent.setup({ delay: null });
+
+    await typist.click(switchNamed('自动化通知：工作台'));
+
+    expect(await screen.findByText('已关闭：自动化通知 · 工作台')).toBeInTheDocument();
+    expect(switchNamed('自动化通知：邮件摘要')).toBeDisabled();
+    // A click on the disabled switch sends nothing.
+    await typist.click(switchNamed('自动化通知：邮件摘要'));
+    expect(switchNamed('自动化通知：邮件摘要')).toHaveAttribute('aria-checked', 'false');
+    expect(puts(fetchMock)).toHaveLength(1);
+    await typist.hover(switchNamed('自动化通知：邮件摘要').parentElement!);
+    expect(await screen.findByText('需要先开启工作台：邮件摘要汇总的是你仍未读的工作台通知')).toBeInTheDocument();
+  });
+
   it('lists conversations handed to the agent first in English, and saves their switch', async () => {
     await setLocale('en');
-    const saved = allOn();
+    const saved = defaults();
     saved.assigned.push = false;
     const fetchMock = serve(...pageRoutes(), on('PUT', PREFS_PATH, () => jsonResponse(200, saved)));
     renderApp('/profile');
     await screen.findByText('Conversations handed to me');
     expect(screen.getByText('A colleague transfers a conversation to you, with their transfer note')).toBeInTheDocument();
     expect(screen.getAllByRole('switch')[0]).toHaveAccessibleName('Conversations handed to me: In-app');
+    expect(switchNamed('Conversations handed to me: E-mail digest')).toHaveAttribute('aria-checked', 'false');
 
     await userEvent.setup({ delay: null }).click(switchNamed('Conversations handed to me: Push'));
 
@@ -168,7 +222,7 @@ describe('ProfilePage', () => {
 
   it('follows the server when its answer differs from the change', async () => {
     // Another tab changed something meanwhile: the page shows the full answer.
-    const saved = allOn();
+    const saved = defaults();
     saved.automation.in_app = false;
     saved.todo_digest.push = false;
     const fetchMock = serve(...pageRoutes(), on('PUT', PREFS_PATH, () => jsonResponse(200, saved)));

@@ -1,5 +1,7 @@
 // The signed-in agent's notice preferences: for each kind of notice, whether it is kept in the
-// bell and shown live in the workspace (`in_app`) and whether it is also web-pushed (`push`).
+// bell and shown live in the workspace (`in_app`), whether it is also web-pushed (`push`), and
+// whether it goes into their e-mail digest when still unread 15 minutes later (`email`; needs
+// `in_app`).
 
 import type { NoticePref, NoticePrefs } from '../../api/types';
 
@@ -22,7 +24,7 @@ export const NOTICE_PREF_KINDS = Object.keys(LISTED) as readonly NoticePrefKind[
 /** One switch flipped: what the page saves at once. */
 export type NoticePrefChange = { kind: NoticePrefKind; field: NoticePrefField; value: boolean };
 
-/** The PUT body for one change: `{"mention": {"push": false}}`. */
+/** The PUT body for one change: `{"mention": {"push": false}}`, `{"mention": {"email": true}}`. */
 export function changeBody(change: NoticePrefChange): Record<string, Record<string, boolean>> {
   return { [change.kind]: { [change.field]: change.value } };
 }

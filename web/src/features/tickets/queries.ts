@@ -37,6 +37,8 @@ export type TicketFilters = {
   assignee_id?: number;
   team_id?: number;
   category_id?: number;
+  /** One contact's tickets (the inbox's context panel). */
+  contact_id?: number;
   q?: string;
 };
 

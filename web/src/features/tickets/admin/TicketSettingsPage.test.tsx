@@ -59,6 +59,8 @@ describe('TicketSettingsPage', () => {
     renderApp('/ticket-settings/timers');
     const row = (await screen.findByText('database is locked')).closest('tr') as HTMLElement;
     expect(within(row).getByText('5/5')).toBeInTheDocument();
+    // A background refetch blurs the table under a spinner (pointer-events: none) for a moment.
+    await waitFor(() => expect(row.closest('.ant-spin-blur')).toBeNull());
     await userEvent.setup({ delay: null }).click(within(row).getByRole('button', { name: '重新执行任务 41' }));
     expect(await screen.findByText('没有失败的定时任务')).toBeInTheDocument();
     expect(reruns).toHaveLength(1);
