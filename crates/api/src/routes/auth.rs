@@ -75,11 +75,12 @@ async fn login(
     security(("session" = [])))]
 async fn logout(
     State(state): State<AppState>,
-    crate::auth::Auth(_principal): crate::auth::Auth,
+    crate::auth::Auth(principal): crate::auth::Auth,
     headers: HeaderMap,
 ) -> ApiResult<impl IntoResponse> {
     if let Some(cookie) = session_cookie(&headers) {
         state.app.logout(cookie).await?;
+        tracing::info!(user.id = %principal.user.id, "signed out");
     }
     let clear = session_set_cookie(None, 0, state.http.secure_cookies);
     Ok((

@@ -6,7 +6,7 @@ import type { LoginRequest, Session, User } from '../../api/types';
 export const sessionKey = ['session'] as const;
 
 /** GET /api/v1/me; `null` when nobody is signed in. */
-async function fetchSession(): Promise<Session | null> {
+export async function fetchSession(): Promise<Session | null> {
   try {
     const session = await unwrap(api.GET('/api/v1/me'));
     setCsrfToken(session.csrf_token ?? null);
@@ -34,6 +34,8 @@ export function useCurrentSession(): Session {
 /** Forgets everything cached for the previous user. */
 export function endSession(queryClient: QueryClient): void {
   setCsrfToken(null);
+  // A /me already on its way was asked with the old cookie: its answer must not sign us back in.
+  void queryClient.cancelQueries({ queryKey: sessionKey });
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
   queryClient.setQueryData(sessionKey, null);
 }
