@@ -65,6 +65,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "automation", description = "Automation rules: triggers, conditions, actions, analytics, scans, buttons"),
         (name = "widget", description = "The visitor's side: sessions, messages, the visitor socket"),
         (name = "operations", description = "Health, readiness, metrics, the scheduler's timers"),
+        (name = "audit", description = "The audit trail of administration"),
     )
 )]
 struct ApiDoc;
@@ -169,6 +170,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::timers::router())
         .merge(routes::todos::router())
         .merge(routes::ops::router())
+        .merge(routes::audit::router())
 }
 
 /// The routes and the finished document (modifiers that need every path run after the merge).

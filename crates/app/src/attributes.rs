@@ -4,7 +4,7 @@
 //! the attribute. Keys without a definition stay free-form.
 
 use serde_json::Value;
-use yingke_core::FieldErrors;
+use yingke_core::{FieldErrors, SettingAction, SettingArea};
 use yingke_store::{
     Scope,
     attributes::{self as repo, AttributeDefinition},
@@ -82,6 +82,16 @@ impl App {
             now,
         )
         .await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            SettingArea::AttributeDefinition,
+            SettingAction::Created,
+            Some(d.id),
+            Some(&d.label),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -117,6 +127,16 @@ impl App {
             now,
         )
         .await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            SettingArea::AttributeDefinition,
+            SettingAction::Updated,
+            Some(d.id),
+            Some(&d.label),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -128,7 +148,18 @@ impl App {
     ) -> AppResult<()> {
         principal.role().require_admin()?;
         let mut tx = self.db.begin().await?;
+        let before = repo::get_in(&mut tx, principal.scope(), id).await?;
         repo::delete(&mut tx, principal.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            SettingArea::AttributeDefinition,
+            SettingAction::Deleted,
+            Some(id),
+            Some(&before.label),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

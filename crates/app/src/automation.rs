@@ -517,6 +517,16 @@ impl App {
         .await?;
         self.schedule_rule_timers(&mut tx, scope, &saved, &spec, now)
             .await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::AutomationRule,
+            crate::audit::created_or_updated(id),
+            Some(saved.id),
+            Some(&saved.name),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let outcomes = repo::rule_outcomes(self.db(), scope).await?;
         Ok(rule_view(saved, &outcomes, now))
@@ -563,9 +573,20 @@ impl App {
         p.role().require_admin()?;
         let scope = p.scope();
         let mut tx = self.db().begin().await?;
+        let before = repo::rule_in(&mut tx, scope, id).await?;
         repo::delete_rule(&mut tx, scope, id).await?;
         timers::cancel(&mut tx, scope, &format!("auto-scan:{id}")).await?;
         timers::cancel_prefix(&mut tx, scope, &format!("auto-sla:{id}:")).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::AutomationRule,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            Some(&before.name),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -44,6 +44,16 @@ impl App {
         check(Some(code), Some(content))?;
         let mut tx = self.db.begin().await?;
         let c = canned::insert(&mut tx, principal.scope(), code, content, self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            yingke_core::SettingArea::CannedResponse,
+            yingke_core::SettingAction::Created,
+            Some(c.id),
+            Some(&c.short_code),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -59,14 +69,35 @@ impl App {
         check(code, content)?;
         let mut tx = self.db.begin().await?;
         let c = canned::update(&mut tx, principal.scope(), id, code, content, self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            yingke_core::SettingArea::CannedResponse,
+            yingke_core::SettingAction::Updated,
+            Some(c.id),
+            Some(&c.short_code),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
 
     pub async fn delete_canned(&self, principal: &Principal, id: i64) -> AppResult<()> {
         principal.role().require(Role::Supervisor)?;
+        let before = canned::get(&self.db, principal.scope(), id).await?;
         let mut tx = self.db.begin().await?;
         canned::delete(&mut tx, principal.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            yingke_core::SettingArea::CannedResponse,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            Some(&before.short_code),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

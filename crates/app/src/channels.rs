@@ -340,6 +340,16 @@ impl App {
             now,
         )
         .await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            yingke_core::SettingArea::EntryPoint,
+            yingke_core::SettingAction::Created,
+            Some(ep.id),
+            Some(&ep.name),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(ep)
     }
@@ -361,8 +371,24 @@ impl App {
     ) -> AppResult<()> {
         principal.role().require_admin()?;
         let now = self.now();
+        let name = channels::entry_points(&self.db, principal.scope(), channel_id)
+            .await?
+            .into_iter()
+            .find(|ep| ep.id == id)
+            .map(|ep| ep.name);
         let mut tx = self.db.begin().await?;
         channels::delete_entry_point(&mut tx, principal.scope(), channel_id, id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            yingke_core::SettingArea::EntryPoint,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            name.as_deref(),
+            now,
+        )
+        .await?;
+
         let event = DomainEvent::ChannelUpdated { channel_id };
         events::append(
             &mut tx,

@@ -313,6 +313,16 @@ impl App {
             events::append(&mut tx, scope, Some(principal.user_id()), &event, now).await?;
             report.ids.push(id);
         }
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            yingke_core::SettingArea::ContactImport,
+            yingke_core::SettingAction::Run,
+            None,
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(report)
     }

@@ -8,6 +8,7 @@
 pub mod agent_digest;
 pub mod attachments;
 pub mod attributes;
+pub mod audit;
 pub mod auth;
 pub mod automation;
 mod bootstrap;

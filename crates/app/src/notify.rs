@@ -1971,6 +1971,16 @@ impl App {
         let mut tx = self.db().begin().await?;
         let v = serde_json::to_value(&policy).map_err(|e| AppError::Internal(e.to_string()))?;
         repo::save_policy(&mut tx, p.scope(), &v, self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::NoticePolicy,
+            yingke_core::SettingAction::Updated,
+            None,
+            None,
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(policy)
     }
@@ -2061,14 +2071,40 @@ impl App {
         let v = serde_json::to_value(&spec).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut tx = self.db().begin().await?;
         let row = repo::save_rule(&mut tx, scope, id, position, &v, active, self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::NoticeRule,
+            crate::audit::created_or_updated(id),
+            Some(row.id),
+            Some(spec.name.trim()),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         rule_of(row)
     }
 
     pub async fn delete_notify_rule(&self, p: &Principal, id: i64) -> AppResult<()> {
         p.role().require(Role::Admin)?;
+        let name = repo::rules(self.db(), p.scope())
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .and_then(|r| rule_of(r).ok())
+            .map(|r| r.spec.name);
         let mut tx = self.db().begin().await?;
         repo::delete_rule(&mut tx, p.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::NoticeRule,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            name.as_deref(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -2137,14 +2173,35 @@ impl App {
             self.now(),
         )
         .await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::NoticeTemplate,
+            yingke_core::SettingAction::Updated,
+            Some(row.id),
+            Some(&format!("{} ({})", row.key, row.locale)),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
 
     pub async fn delete_notify_template(&self, p: &Principal, id: i64) -> AppResult<()> {
         p.role().require(Role::Admin)?;
+        let before = repo::template(self.db(), p.scope(), id).await?;
         let mut tx = self.db().begin().await?;
         repo::delete_template(&mut tx, p.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::NoticeTemplate,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            Some(&format!("{} ({})", before.key, before.locale)),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -2382,14 +2439,35 @@ impl App {
             self.now(),
         )
         .await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::NoticeChannel,
+            crate::audit::created_or_updated(id),
+            Some(row.id),
+            Some(&row.name),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(self.channel_view(scope.account().0, row))
     }
 
     pub async fn delete_notify_channel(&self, p: &Principal, id: i64) -> AppResult<()> {
         p.role().require(Role::Admin)?;
+        let before = repo::channel(self.db(), p.scope(), id).await?;
         let mut tx = self.db().begin().await?;
         repo::delete_channel(&mut tx, p.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::NoticeChannel,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            Some(&before.name),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -2551,6 +2629,16 @@ impl App {
             )
             .await?;
         }
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::ContactNoticePreferences,
+            yingke_core::SettingAction::Updated,
+            Some(contact_id),
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.contact_notify_preferences(p, contact_id).await
     }

@@ -691,6 +691,16 @@ impl App {
         errors.finish()?;
         let v = serde_json::to_value(&s).map_err(|e| AppError::Internal(e.to_string()))?;
         repo::put_settings(&mut tx, scope, &v, now).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            yingke_core::SettingArea::RoutingSettings,
+            yingke_core::SettingAction::Updated,
+            None,
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.drain_logged(scope).await;
         Ok(s)
@@ -887,6 +897,16 @@ impl App {
             overflow_team_id: input.overflow_team_id,
         };
         repo::put_team_routing(&mut tx, scope, &t).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            principal,
+            yingke_core::SettingArea::TeamRouting,
+            yingke_core::SettingAction::Updated,
+            Some(team.0),
+            None,
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         self.drain_logged(scope).await;
         Ok(t)
@@ -996,6 +1016,18 @@ impl App {
             status: st.into(),
         };
         events::append(&mut tx, scope, Some(principal.user_id()), &e, now).await?;
+        if input.capacity.is_some() || input.skills.is_some() {
+            crate::audit::setting_changed(
+                &mut tx,
+                principal,
+                yingke_core::SettingArea::AgentRouting,
+                yingke_core::SettingAction::Updated,
+                Some(user.0),
+                None,
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         if let Some(s) = status {
             self.live.publish(

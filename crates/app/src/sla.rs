@@ -498,6 +498,16 @@ impl App {
             self.now(),
         )
         .await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::Calendar,
+            crate::audit::created_or_updated(id),
+            Some(row.id),
+            Some(&row.name),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -559,7 +569,18 @@ impl App {
                 message: "an SLA policy counts on this calendar".into(),
             });
         }
+        let before = repo::calendar_in(&mut tx, p.scope(), Some(id)).await?;
         repo::delete_calendar(&mut tx, p.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::Calendar,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            before.as_ref().map(|c| c.name.as_str()),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -619,14 +640,45 @@ impl App {
         let mut tx = self.db().begin().await?;
         let row =
             repo::save_policy(&mut tx, p.scope(), id, &doc, enabled, position, self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::SlaPolicy,
+            crate::audit::created_or_updated(id),
+            Some(row.id),
+            Some(spec.name.trim()),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
 
     pub async fn delete_sla_policy(&self, p: &Principal, id: i64) -> AppResult<()> {
         p.role().require_admin()?;
+        let name = repo::policies(self.db(), p.scope())
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .and_then(|r| {
+                r.spec
+                    .0
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
         let mut tx = self.db().begin().await?;
         repo::delete_policy(&mut tx, p.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::SlaPolicy,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            name.as_deref(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -649,6 +701,16 @@ impl App {
         let doc = serde_json::to_value(&s).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut tx = self.db().begin().await?;
         tickets_repo::save_setting(&mut tx, p.scope(), "thresholds", &doc, self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::SlaThresholds,
+            yingke_core::SettingAction::Updated,
+            None,
+            None,
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -664,6 +726,16 @@ impl App {
         let rows = self.compute_thresholds(p.scope()).await?;
         let mut tx = self.db().begin().await?;
         repo::replace_thresholds(&mut tx, p.scope(), &rows).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::SlaThresholds,
+            yingke_core::SettingAction::Run,
+            None,
+            None,
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows)
     }

@@ -161,6 +161,16 @@ impl App {
         let mut tx = self.db().begin().await?;
         let doc = serde_json::to_value(&w).map_err(|e| AppError::Internal(e.to_string()))?;
         repo::save_setting(&mut tx, p.scope(), "workflow", &doc, self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::TicketWorkflow,
+            yingke_core::SettingAction::Updated,
+            None,
+            None,
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(w)
     }
@@ -193,12 +203,23 @@ impl App {
         let mut tx = self.db().begin().await?;
         let c =
             repo::save_category(&mut tx, p.scope(), id, key, name.trim(), &doc, self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::TicketCategory,
+            crate::audit::created_or_updated(id),
+            Some(c.id),
+            Some(&c.name),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
 
     pub async fn delete_ticket_category(&self, p: &Principal, id: i64) -> AppResult<()> {
         p.role().require_admin()?;
+        let before = repo::category(self.db(), p.scope(), id).await?;
         let mut tx = self.db().begin().await?;
         if repo::category_in_use(&mut tx, p.scope(), id).await? {
             return Err(AppError::InUse {
@@ -207,6 +228,16 @@ impl App {
             });
         }
         repo::delete_category(&mut tx, p.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::TicketCategory,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            Some(&before.name),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -223,14 +254,39 @@ impl App {
         errors.finish()?;
         let mut tx = self.db().begin().await?;
         let m = repo::insert_marker(&mut tx, p.scope(), name.trim(), self.now()).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::TicketMarker,
+            yingke_core::SettingAction::Created,
+            Some(m.id),
+            Some(&m.name),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(m)
     }
 
     pub async fn delete_ticket_marker(&self, p: &Principal, id: i64) -> AppResult<()> {
         p.role().require(Role::Supervisor)?;
+        let name = repo::markers(self.db(), p.scope())
+            .await?
+            .into_iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name);
         let mut tx = self.db().begin().await?;
         repo::delete_marker(&mut tx, p.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::TicketMarker,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            name.as_deref(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

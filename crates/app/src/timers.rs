@@ -261,6 +261,16 @@ impl App {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let t = timers::rerun(&mut tx, p.scope(), id, now).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::Timer,
+            yingke_core::SettingAction::Run,
+            Some(t.id),
+            Some(&t.kind),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.wake.scheduled(now);
         Ok(t)

@@ -1050,14 +1050,39 @@ impl App {
             )),
             other => other.into(),
         })?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::TodoTemplate,
+            crate::audit::created_or_updated(id),
+            Some(saved.id),
+            Some(&saved.name),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(saved)
     }
 
     pub async fn delete_todo_template(&self, p: &Principal, id: i64) -> AppResult<()> {
         p.role().require_admin()?;
+        let name = repo::templates(self.db(), p.scope())
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name);
         let mut tx = self.db().begin().await?;
         repo::delete_template(&mut tx, p.scope(), id).await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::TodoTemplate,
+            yingke_core::SettingAction::Deleted,
+            Some(id),
+            name.as_deref(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1101,6 +1126,16 @@ impl App {
             scope,
             &serde_json::to_value(&s.prompt_tags).unwrap_or_default(),
             s.daily_list,
+            self.now(),
+        )
+        .await?;
+        crate::audit::setting_changed(
+            &mut tx,
+            p,
+            yingke_core::SettingArea::TodoSettings,
+            yingke_core::SettingAction::Updated,
+            None,
+            None,
             self.now(),
         )
         .await?;

@@ -23,7 +23,7 @@ pub mod validation;
 
 pub use access::{AccessDenied, Role};
 pub use calendar::{BusinessCalendar, CalendarSpec, WorkSpan};
-pub use event::DomainEvent;
+pub use event::{DomainEvent, SettingAction, SettingArea};
 pub use identity::{Description, Email, Locale, Password, PersonName, TeamName, TokenName};
 pub use ids::{AccountId, TeamId, TokenId, UserId};
 pub use validation::{FieldError, FieldErrors};

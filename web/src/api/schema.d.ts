@@ -58,6 +58,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail (admins and owners): administrators' changes to people, teams, channels,
+         *     routing and settings, newest first. Each entry was written in the same transaction as the
+         *     change it records.
+         */
+        get: operations["audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -2080,6 +2101,51 @@ export interface components {
         AttributeList: {
             items: components["schemas"]["ContactAttribute"][];
         };
+        AuditEntry: {
+            /**
+             * Format: int64
+             * @description Who made the change; `null` for the server itself (the first owner at setup).
+             */
+            actor_id?: number | null;
+            actor_name?: string | null;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description The change as recorded: for `setting_changed` `area`, `action` (`created`, `updated`,
+             *     `deleted`, `run`), `id` and `name`; for `user_updated` and `team_updated` the `fields`
+             *     changed; for `routing_rule_changed` the `change`.
+             */
+            details: unknown;
+            /**
+             * @description `user_created`, `user_updated`, `user_deactivated`, `user_reactivated`, `team_created`,
+             *     `team_updated`, `team_deleted`, `team_member_added`, `team_member_removed`,
+             *     `channel_created`, `channel_updated`, `routing_rule_changed` or `setting_changed`.
+             */
+            kind: string;
+            /** @description The person added to or removed from a team. */
+            member_name?: string | null;
+            /**
+             * Format: int64
+             * @description The entry's place in the trail; newer entries have larger numbers.
+             */
+            seq: number;
+            /** @description What the change was about: `user:4`, `team:2`, `sla_policy:7`, `routing_settings`. */
+            subject: string;
+            /**
+             * @description The subject's name: as it is now for people, teams, channels and routing rules (absent
+             *     once deleted), as it was at the change for settings.
+             */
+            subject_name?: string | null;
+        };
+        AuditPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["AuditEntry"][];
+            /**
+             * Format: int64
+             * @description Pass as `before` for the next (older) page; `null` on the last page.
+             */
+            next_before?: number | null;
+        };
         AutomationRuleDto: {
             actions: Record<string, never>[];
             active: boolean;
@@ -3709,6 +3775,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description Client error, in the error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    audit_log: {
+        parameters: {
+            query?: {
+                /** @description Entries older than this one (the previous page's `next_before`). */
+                before?: number;
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description Only this person's changes. */
+                actor_id?: number;
+                /** @description Only these kinds, comma-separated (`user_created,user_updated`). */
+                kind?: string;
+                /** @description Only changes to this kind of setting (`sla_policy`, `notice_template`, …). */
+                area?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
                 };
             };
             /** @description Client error, in the error envelope */

@@ -1,6 +1,7 @@
 //! One module per resource; each owns its routes. `lib.rs` only merges them.
 
 pub mod attributes;
+pub mod audit;
 pub mod auth;
 pub mod canned;
 pub mod channels;

@@ -123,6 +123,114 @@ async fn append_chunk(
     Ok(())
 }
 
+/// The event kinds that make the audit trail: administrators' changes to people, teams,
+/// channels, routing rules and settings. `events_audit_idx` (migration 0013) indexes exactly
+/// these rows; a kind added here needs that index rebuilt with it.
+pub const AUDIT_KINDS: [&str; 13] = [
+    "user_created",
+    "user_updated",
+    "user_deactivated",
+    "user_reactivated",
+    "team_created",
+    "team_updated",
+    "team_deleted",
+    "team_member_added",
+    "team_member_removed",
+    "channel_created",
+    "channel_updated",
+    "routing_rule_changed",
+    "setting_changed",
+];
+
+/// The same list as SQL literals: the planners use the partial index only for a predicate that
+/// matches its own, which bound parameters cannot show.
+const AUDIT_KINDS_SQL: &str = "('user_created', 'user_updated', 'user_deactivated', \
+    'user_reactivated', 'team_created', 'team_updated', 'team_deleted', 'team_member_added', \
+    'team_member_removed', 'channel_created', 'channel_updated', 'routing_rule_changed', \
+    'setting_changed')";
+
+/// Which audit entries to read.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Entries older than this sequence number (the previous page's last).
+    pub before: Option<i64>,
+    /// Only this person's changes.
+    pub actor: Option<UserId>,
+    /// Only these kinds (each one of `AUDIT_KINDS`); empty: all of them.
+    pub kinds: Vec<String>,
+    /// Only `setting_changed` entries about this area (`sla_policy`).
+    pub area: Option<String>,
+}
+
+/// Audit entries of an account, newest first.
+pub async fn list_audit(
+    db: &Db,
+    scope: Scope,
+    filter: &AuditFilter,
+    limit: u32,
+) -> Result<Vec<StoredEvent>> {
+    let mut sql = format!(
+        "SELECT seq, account_id, kind, subject, payload, actor_user_id, created_at
+         FROM events WHERE account_id = $1 AND kind IN {AUDIT_KINDS_SQL} AND seq < $2"
+    );
+    let mut next = 3;
+    if filter.actor.is_some() {
+        sql.push_str(&format!(" AND actor_user_id = ${next}"));
+        next += 1;
+    }
+    if !filter.kinds.is_empty() {
+        let marks: Vec<String> = (0..filter.kinds.len())
+            .map(|i| format!("${}", next + i))
+            .collect();
+        sql.push_str(&format!(" AND kind IN ({})", marks.join(", ")));
+        next += filter.kinds.len();
+    }
+    if filter.area.is_some() {
+        // The subject is `area:id`, or `area` alone for account-wide settings.
+        sql.push_str(&format!(
+            " AND kind = 'setting_changed' AND (subject = ${next} OR subject LIKE ${} ESCAPE '\\')",
+            next + 1
+        ));
+        next += 2;
+    }
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${next}"));
+    let area_prefix = filter.area.as_deref().map(|a| {
+        let escaped = a
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("{escaped}:%")
+    });
+    let rows: Vec<EventRow> = on_pool!(&db.read, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(scope.id())
+            .bind(filter.before.unwrap_or(i64::MAX));
+        if let Some(actor) = filter.actor {
+            q = q.bind(actor.0);
+        }
+        for kind in &filter.kinds {
+            q = q.bind(kind.clone());
+        }
+        if let Some(area) = &filter.area {
+            q = q.bind(area.clone()).bind(area_prefix.clone());
+        }
+        q.bind(i64::from(limit)).fetch_all(p).await
+    })?;
+    Ok(rows.into_iter().map(stored).collect())
+}
+
+fn stored(r: EventRow) -> StoredEvent {
+    StoredEvent {
+        seq: r.seq,
+        account_id: AccountId(r.account_id),
+        kind: r.kind,
+        subject: r.subject,
+        payload: r.payload.0,
+        actor_user_id: r.actor_user_id.map(UserId),
+        created_at: r.created_at,
+    }
+}
+
 /// Events of an account after `after_seq`, oldest first (audit trail, consumers catching up).
 pub async fn list_after(
     db: &Db,
@@ -141,16 +249,51 @@ pub async fn list_after(
         .fetch_all(p)
         .await
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| StoredEvent {
-            seq: r.seq,
-            account_id: AccountId(r.account_id),
-            kind: r.kind,
-            subject: r.subject,
-            payload: r.payload.0,
-            actor_user_id: r.actor_user_id.map(UserId),
-            created_at: r.created_at,
-        })
-        .collect())
+    Ok(rows.into_iter().map(stored).collect())
+}
+
+/// Tables whose rows the audit trail names its subjects by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NamedTable {
+    Users,
+    Teams,
+    Channels,
+    RoutingRules,
+}
+
+impl NamedTable {
+    fn sql(self) -> &'static str {
+        match self {
+            NamedTable::Users => "users",
+            NamedTable::Teams => "teams",
+            NamedTable::Channels => "channels",
+            NamedTable::RoutingRules => "routing_rules",
+        }
+    }
+}
+
+/// The names of some rows of one table in an account; rows gone since are simply absent.
+pub async fn names_of(
+    db: &Db,
+    scope: Scope,
+    table: NamedTable,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    // The table name comes from the enum above; every value is bound.
+    let sql = format!(
+        "SELECT id, name FROM {} WHERE account_id = $1 AND id IN ({})",
+        table.sql(),
+        marks.join(", ")
+    );
+    Ok(on_pool!(&db.read, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.id());
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?)
 }
