@@ -23,6 +23,7 @@ const TicketSettingsPage = lazy(() => import('./features/tickets/admin/TicketSet
 const TodosPage = lazy(() => import('./features/todos/TodosPage'));
 const AutomationPage = lazy(() => import('./features/automation/AutomationPage'));
 const NotificationsPage = lazy(() => import('./features/notifications/NotificationsPage'));
+const AuditPage = lazy(() => import('./features/audit/AuditPage'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
 const NotFoundPage = lazy(() => import('./features/layout/NotFoundPage'));
 
@@ -77,6 +78,7 @@ export function AppRoutes() {
         <Route path="/todos/:todoId?" element={<TodosPage />} />
         <Route path="/automation/:tab?" element={<AutomationPage />} />
         <Route path="/notifications/:tab?" element={<NotificationsPage />} />
+        <Route path="/audit" element={<AuditPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -3,6 +3,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router';
 import { App as AntApp, Avatar, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Typography, type MenuProps } from 'antd';
 import {
   ApartmentOutlined,
+  AuditOutlined,
   BranchesOutlined,
   CarryOutOutlined,
   ThunderboltOutlined,
@@ -52,6 +53,7 @@ const NAV = [
   { path: '/automation', icon: <ThunderboltOutlined />, label: 'automation.nav', access: 'manage' },
   { path: '/ticket-settings', icon: <ScheduleOutlined />, label: 'nav.ticketSettings', access: 'manage' },
   { path: '/notifications', icon: <NotificationOutlined />, label: 'notifications.nav', access: 'manage' },
+  { path: '/audit', icon: <AuditOutlined />, label: 'audit.nav', access: 'manage' },
   { path: '/profile', icon: <SettingOutlined />, label: 'nav.profile', access: 'all' },
 ] as const;
 
