@@ -1,18 +1,23 @@
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+type Style = 'short' | 'full';
+const STYLES: Record<Style, Intl.DateTimeFormatOptions> = {
+  short: { dateStyle: 'medium', timeStyle: 'short' },
+  // Seconds and the zone: where "when exactly" is asked (an audit entry's tooltip).
+  full: { dateStyle: 'full', timeStyle: 'long' },
+};
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const zoned = new Map<string, Intl.DateTimeFormat>();
 
-/** A date-and-time formatter for an IANA zone (the browser's when absent or unknown). */
-function dateTimeIn(timeZone: string | undefined): Intl.DateTimeFormat {
-  if (!timeZone) return dateTime;
-  let format = zoned.get(timeZone);
+/** A date-and-time formatter of `style` for an IANA zone (the browser's when absent or unknown). */
+function dateTimeIn(timeZone: string | undefined, style: Style = 'short'): Intl.DateTimeFormat {
+  const key = `${style} ${timeZone ?? ''}`;
+  let format = zoned.get(key);
   if (!format) {
     try {
-      format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+      format = new Intl.DateTimeFormat(undefined, { ...STYLES[style], timeZone });
     } catch {
-      format = dateTime;
+      format = new Intl.DateTimeFormat(undefined, STYLES[style]);
     }
-    zoned.set(timeZone, format);
+    zoned.set(key, format);
   }
   return format;
 }
@@ -25,6 +30,13 @@ export function formatDateTime(value: string | number | null | undefined, timeZo
   if (value === null || value === undefined || value === '') return '';
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? String(value) : dateTimeIn(timeZone).format(date);
+}
+
+/** Like `formatDateTime`, with the weekday, seconds and the zone's name. */
+export function formatFullDateTime(value: string | null | undefined, timeZone?: string): string {
+  if (value === null || value === undefined || value === '') return '';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : dateTimeIn(timeZone, 'full').format(date);
 }
 
 export function formatDate(value: string | null | undefined): string {

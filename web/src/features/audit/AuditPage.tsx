@@ -7,7 +7,7 @@ import { canManage } from '../auth/roles';
 import { PageHeader } from '../layout/PageHeader';
 import { useUsers } from '../users/queries';
 import { describeError } from '../../api/errorText';
-import { formatDateTime } from '../../i18n/format';
+import { formatDateTime, formatFullDateTime } from '../../i18n/format';
 import {
   AUDIT_AREAS,
   AUDIT_GROUPS,
@@ -27,18 +27,6 @@ const WHAT_PARAM = 'what';
 
 /** An entry with its words. */
 type Row = { entry: AuditEntry; text: AuditDescription };
-
-/** Seconds and the zone too: the tooltip of an entry's time, where "when exactly" is asked. */
-function fullTimestamp(at: string, timeZone: string | undefined): string {
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime())) return at;
-  const options: Intl.DateTimeFormatOptions = { dateStyle: 'full', timeStyle: 'long' };
-  try {
-    return new Intl.DateTimeFormat(undefined, { ...options, timeZone }).format(date);
-  } catch {
-    return new Intl.DateTimeFormat(undefined, options).format(date);
-  }
-}
 
 function parseActor(value: string | null): number | null {
   if (value === null || !/^\d+$/.test(value)) return null;
@@ -129,7 +117,7 @@ function AuditTrail() {
       key: 'time',
       width: 180,
       render: (_, { entry }) => (
-        <time dateTime={entry.at} title={fullTimestamp(entry.at, account.timezone)} className={styles.time}>
+        <time dateTime={entry.at} title={formatFullDateTime(entry.at, account.timezone)} className={styles.time}>
           {formatDateTime(entry.at, account.timezone)}
         </time>
       ),
